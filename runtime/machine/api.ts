@@ -1,0 +1,82 @@
+/**
+ * The public shapes of a running machine: the function context, the per-record result and
+ * the machine object returned by a generated factory.
+ */
+import type { Data, DataMode } from "./definition.js";
+
+/**
+ * The second argument of every user function. `S` is the state's name (for arc functions, the
+ * source state), `R` the names of the resources the function may use.
+ */
+export interface Ctx<S extends string = string, R extends string = string> {
+  /** The state whose function is running (the source state for conditions and arc transforms). */
+  readonly state_name: S;
+  /** The sub-network being run, or null in the main network (SEMANTICS §2.10). */
+  readonly network_name: string | null;
+  /** Name of the running function (registered name, builtin name or inline code id). */
+  readonly function_name: string;
+  /** Run-wide variables: one object shared by every function of one record's run. */
+  readonly variables: Record<string, unknown>;
+  /** Slot-specific facts (`state`, `phase`, `source_state`, `target_state`, `arc_priority`, `resource_roles`). */
+  readonly metadata: Readonly<Record<string, unknown>>;
+  /** Resource handles by role name. */
+  readonly resources: { readonly [K in R]: unknown };
+  /** Soft reject: throws a `ValidationError` (conditions: the arc is unavailable; pre-validators: entry refused). */
+  reject(reason?: string): never;
+  /** The resource bound to `name`, or a clear error when the state or arc does not declare it. */
+  require_resource(name: string): unknown;
+  /** The resource bound to `role`, or a clear error when the role is not bound. */
+  resource_for_role(role: string): unknown;
+}
+
+/** The result of one record's run (DESIGN §1 `fsmc run` contract, SEMANTICS §8.1). */
+export interface RunResult<D = Data, S extends string = string> {
+  readonly success: boolean;
+  /** The state where the run stopped; null only when a timeout cut the run. */
+  readonly final_state: S | null;
+  readonly data: D;
+  /** States visited, in order (SEMANTICS §2.4). */
+  readonly path: readonly S[];
+  /** Null on success, otherwise the engine's message (SEMANTICS §2.5). */
+  readonly error: string | null;
+  /** Arc usage counters (`arc_<src>_<tgt>_usage`), errors routed by `on error`, schema issues. */
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+/** Per-call options of `process` / `processSync`. */
+export interface ProcessOptions<S extends string = string> {
+  /** Start in this state instead of the main network's start state. */
+  readonly initialState?: S;
+  /** Overrides the machine's `timeout_seconds` for this call. */
+  readonly timeoutSeconds?: number;
+  /** Overrides the machine's data mode for this call. */
+  readonly dataMode?: DataMode;
+  /** Pre-seeds the run-wide `ctx.variables` (the object is copied, not shared with the caller). */
+  readonly variables?: Record<string, unknown>;
+}
+
+/** Options every generated factory accepts besides its typed `functions` and `resources`. */
+export interface MachineOptions {
+  /** Default data mode of every call (overrides the definition's). */
+  readonly dataMode?: DataMode;
+  /** Resource handles by resource name (until providers exist, issue #4). */
+  readonly resources?: Readonly<Record<string, unknown>>;
+  /** Clock for timeouts and retry delays (tests inject a simulated one). */
+  readonly clock?: import("../clock.js").Clock;
+}
+
+/** A machine whose functions may be asynchronous. */
+export interface AsyncMachine<D = Data, S extends string = string> {
+  readonly name: string;
+  /** Every state name of every network, in order. */
+  readonly states: readonly S[];
+  process(record: D, options?: ProcessOptions<S>): Promise<RunResult<D, S>>;
+  /** Releases what the machine holds; idempotent. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** A machine whose every function is synchronous: `processSync` runs without awaiting. */
+export interface SyncMachine<D = Data, S extends string = string> extends AsyncMachine<D, S> {
+  processSync(record: D, options?: ProcessOptions<S>): RunResult<D, S>;
+}

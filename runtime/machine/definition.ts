@@ -1,0 +1,151 @@
+/**
+ * The machine definition: what a generated module hands to `defineMachine`. Plain tables plus
+ * the user's functions (and inline code compiled to arrow functions). States are indexed
+ * globally; arcs are listed in declaration order (the engine sorts them by priority, stably).
+ */
+
+/** A record as the engine sees it: a plain JSON-like object. */
+export type Data = Record<string, unknown>;
+
+/**
+ * The record as untyped JavaScript inline code (YAML `code`) sees it. JavaScript has no static
+ * types, so this is fsmc's one deliberate `any`: it lets `data.value > 50` type-check as the plain
+ * JavaScript it is. TypeScript inline code (DSL) and user functions get real record types.
+ */
+export type JsRecord = Record<string, any>;
+
+/** How a record's data passes between states. */
+export type DataMode = "copy" | "reference" | "direct";
+/** How a push arc hands data to the sub-network. */
+export type PushIsolation = "copy" | "reference" | "serialize";
+/** Arc choice among the priority-sorted available arcs. */
+export type Strategy = "depth_first" | "breadth_first" | "resource_optimized" | "stream_optimized";
+
+/**
+ * Any function of a slot. Parameters are `never` so that typed user functions
+ * (`(data: Order, ctx: Ctx<"validate">) => boolean`) are assignable; the engine calls it with
+ * the record and the function context.
+ */
+export type SlotFunction = (data: never, ctx: never) => unknown;
+
+/** One function in a slot (pre-validator, transform, validator, condition, arc transform). */
+export interface FunctionSlot {
+  /** Registered name, builtin name, or the inline code's id (`main.route#0.condition`). */
+  readonly name: string;
+  readonly kind: "registered" | "builtin" | "inline";
+  readonly fn: SlotFunction;
+  /** False when the compiler proved it synchronous; `processSync` requires every slot sync. */
+  readonly isAsync: boolean;
+}
+
+/** A resource a state or arc uses, under a role (role = name unless renamed). */
+export interface ResourceBinding {
+  readonly role: string;
+  readonly name: string;
+}
+
+/** A declared resource (providers arrive with issue #4; until then handles come from options). */
+export interface ResourceDefinition {
+  readonly name: string;
+  readonly type: string;
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** A network: its name and the global index of its start state (-1 when it has none). */
+export interface NetworkDefinition {
+  readonly name: string;
+  readonly start: number;
+}
+
+/** An issue found by a record-type check, with a JSON pointer into the record. */
+export interface SchemaIssue {
+  readonly pointer: string;
+  readonly message: string;
+}
+
+/** A state; `network` is an index into `MachineDefinition.networks`. */
+export interface StateDefinition {
+  readonly name: string;
+  readonly network: number;
+  readonly isStart: boolean;
+  readonly isFinal: boolean;
+  readonly runOnFailure: boolean;
+  readonly emitOutput: boolean;
+  readonly dataMode?: DataMode;
+  readonly preValidators: readonly FunctionSlot[];
+  /** Record-type check run after the pre-validators (decision 8); returns issues, or null when valid. */
+  readonly check?: (data: Data) => readonly SchemaIssue[] | null;
+  readonly transforms: readonly FunctionSlot[];
+  readonly validators: readonly FunctionSlot[];
+  /** Outgoing arcs in declaration order. */
+  readonly arcs: readonly ArcDefinition[];
+  /** Global index of the `on error` target, or -1. */
+  readonly onError: number;
+  readonly resources: readonly ResourceBinding[];
+}
+
+/** Push-specific part of an arc. */
+export interface PushDefinition {
+  /** Index into `networks`. */
+  readonly network: number;
+  readonly isolation: PushIsolation;
+  /** Global index of the return state in the pushing network, or -1 (the run ends in the subflow). */
+  readonly returnState: number;
+  /** [parent field, child field] pairs. */
+  readonly dataMapping: readonly (readonly [string, string])[];
+  /** [child field, parent field] pairs. */
+  readonly resultMapping: readonly (readonly [string, string])[];
+  /** True when the entry state was written explicitly (`net:state`). */
+  readonly explicitEntry: boolean;
+}
+
+/** An arc; for a push arc `target` is the sub-network state entered. */
+export interface ArcDefinition {
+  readonly name?: string;
+  readonly target: number;
+  readonly priority: number;
+  readonly condition?: FunctionSlot;
+  readonly transforms: readonly FunctionSlot[];
+  readonly resources: readonly ResourceBinding[];
+  readonly push?: PushDefinition;
+  /** Arc metadata (e.g. `streaming: true` used by the stream-optimized strategy). */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** Arc-transform retry policy (decision Q16). */
+export interface RetryPolicy {
+  readonly maxRetries: number;
+  readonly initialDelayMs: number;
+  readonly backoffFactor: number;
+  readonly maxDelayMs: number;
+}
+
+/** Machine-wide settings. */
+export interface MachineSettings {
+  readonly maxTransitions: number;
+  readonly timeoutSeconds?: number;
+  readonly strategy: Strategy;
+  readonly dataMode: DataMode;
+  readonly retry: RetryPolicy;
+}
+
+/** The whole definition a generated module builds. */
+export interface MachineDefinition {
+  readonly name: string;
+  readonly version?: string;
+  /** Project-relative source path, for messages. */
+  readonly source: string;
+  readonly mainNetwork: number;
+  readonly networks: readonly NetworkDefinition[];
+  readonly states: readonly StateDefinition[];
+  readonly settings: MachineSettings;
+  readonly resources: readonly ResourceDefinition[];
+  /**
+   * Copies a record entering the machine (COPY mode). Generated shape-specialised when the start
+   * state has a declared record type; absent means the runtime's generic deep copy.
+   */
+  readonly copyInput?: (data: Data) => Data;
+}
+
+/** Default settings (SEMANTICS §1.7 and decision Q16). */
+export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, initialDelayMs: 100, backoffFactor: 2, maxDelayMs: 10_000 };
