@@ -104,3 +104,45 @@ export function errorText(error: unknown): string {
     return String(error);
   }
 }
+
+/** A machine definition the engine cannot run (an index out of range, a misplaced target): a bug in the generator. */
+export class InvalidDefinitionError extends FsmRuntimeError {
+  constructor(machine: string, detail: string) {
+    super("FSMR0004", `invalid definition of machine \`${machine}\`: ${detail}`);
+  }
+}
+
+/** `ctx.require_resource(name)` named a resource the running state or arc does not declare (SEMANTICS §2.10). */
+export class ResourceNotFoundError extends FsmRuntimeError {
+  constructor(name: string) {
+    super(
+      "FSMR0005",
+      `Resource '${name}' not found in context.resources (is it declared in the state's or arc's 'resources'?)`,
+    );
+  }
+}
+
+/** `ctx.resource_for_role(role)` named a role the running state or arc does not bind (SEMANTICS §2.10). */
+export class UnboundRoleError extends FsmRuntimeError {
+  constructor(role: string, bound: readonly string[]) {
+    const known = bound.length === 0 ? "no roles are bound here" : `bound roles: ${bound.join(", ")}`;
+    super("FSMR0006", `Role '${role}' is not bound to a resource (${known})`);
+  }
+}
+
+/** A record was handed to a DIRECT-mode run while another run still works on it in place. */
+export class ConcurrentRecordUseError extends FsmRuntimeError {
+  constructor() {
+    super(
+      "FSMR0007",
+      "DIRECT mode does not support concurrent access: this record is already being processed by another run",
+    );
+  }
+}
+
+/** `process` or `processSync` was called after `close()`. */
+export class MachineClosedError extends FsmRuntimeError {
+  constructor(machine: string) {
+    super("FSMR0008", `machine \`${machine}\` is closed: create a new one to process more records`);
+  }
+}

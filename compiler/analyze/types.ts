@@ -1,11 +1,14 @@
-import type { StateId } from "../ir/index.js";
+import type { DataMode, StateId } from "../ir/index.js";
 
 /** Side tables computed by `analyze`, keyed by id; the IR itself is unchanged. */
 export interface AnalysisReport {
   readonly machines: readonly MachineAnalysis[];
 }
 
-/** Analysis of one machine. */
+/**
+ * Analysis of one machine. The optional fields were added after the first version of this
+ * contract; `analyze` always fills them (they are optional only so hand-built reports still compile).
+ */
 export interface MachineAnalysis {
   readonly machine: string;
   /** States reachable from the main network's start state (through arcs, pushes, returns, on-error routes). */
@@ -16,4 +19,31 @@ export interface MachineAnalysis {
   readonly usedResources: readonly string[];
   /** True when every function of the machine is synchronous (`processSync` can be emitted). */
   readonly isSync: boolean;
+  /** Project-relative source file of the machine. */
+  readonly sourceFile?: string;
+  /**
+   * Resource names held while each arc runs (by arc id): its source state's held resources plus
+   * the arc's own (decision Q15: an arc's functions see both), sorted.
+   */
+  readonly arcResources?: Readonly<Record<string, readonly string[]>>;
+  /** The most resources one record holds at once (over all states and arcs); sizes pools. */
+  readonly maxHeldResources?: number;
+  /** The effective data mode of each state (its own, else the machine's), by state id. */
+  readonly dataModes?: Readonly<Record<string, DataMode>>;
+  /**
+   * Final states a run from the main start state can end in: every final state of the main
+   * network, and every final state of a network entered by a push without a return state
+   * (SEMANTICS §2.7, Q13), in source order. A run started elsewhere (`initialState`) may end in others.
+   */
+  readonly terminals?: readonly StateId[];
+  /** The deepest nesting of pushes from the main network, or null when a push cycle is reachable. */
+  readonly maxPushDepth?: number | null;
+}
+
+/** Looks up the analysis of a machine by name (and source file when the report records one). */
+export function analysisOf(report: AnalysisReport, machine: { readonly name: string; readonly sourceFile: string }): MachineAnalysis | undefined {
+  return (
+    report.machines.find((m) => m.machine === machine.name && m.sourceFile === machine.sourceFile) ??
+    report.machines.find((m) => m.machine === machine.name)
+  );
 }

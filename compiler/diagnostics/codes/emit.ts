@@ -2,4 +2,12 @@ import type { CodeInfo } from "../types.js";
 
 /** FSM0500–FSM0599: emit, inline code compilation and options (owner: compiler/emit). */
 export const EMIT_CODES: Readonly<Record<string, CodeInfo>> = {
+  FSM0501: { severity: "error", title: "inline code does not compile", name: "inline-code" },
+  FSM0502: { severity: "error", title: "a function does not match its slot type", name: "function-type" },
+  FSM0503: { severity: "error", title: "a registered function is not exported", name: "missing-function" },
+  FSM0504: { severity: "error", title: "two declarations of a generated module share a name", name: "generated-name-clash" },
+  FSM0505: { severity: "error", title: "a registered function name is not an identifier", name: "function-name" },
+  FSM0506: { severity: "warning", title: "cannot tell which functions a module exports", name: "opaque-functions-module" },
+  FSM0507: { severity: "error", title: "unusable functions module path", name: "functions-module-path" },
+  FSM0508: { severity: "error", title: "functions module not found", name: "functions-module-not-found" },
 };

@@ -1,0 +1,112 @@
+/**
+ * The built-in function library as the compiler knows it: names, the slots each may fill, and
+ * their parameters. The runtime implements exactly this set (runtime/functions); a test
+ * compares the two, so adding a builtin means adding it in both places.
+ */
+
+/** A function slot a builtin may fill. */
+export type BuiltinSlot = "preValidator" | "transform" | "validator" | "condition" | "arcTransform";
+
+/** The JSON type a builtin parameter takes. */
+export type BuiltinParamType = "string" | "number" | "boolean" | "string[]" | "object" | "any";
+
+/** One builtin: where it may be used, its parameters, and a one-line description. */
+export interface BuiltinSpec {
+  readonly slots: readonly BuiltinSlot[];
+  readonly params: Readonly<Record<string, { readonly type: BuiltinParamType; readonly required: boolean }>>;
+  readonly doc: string;
+}
+
+const VALIDATOR_SLOTS: readonly BuiltinSlot[] = ["preValidator", "validator", "condition"];
+const TRANSFORMER_SLOTS: readonly BuiltinSlot[] = ["transform", "arcTransform"];
+
+const requiredFields: BuiltinSpec = {
+  slots: VALIDATOR_SLOTS,
+  params: { fields: { type: "string[]", required: true } },
+  doc: "Fails unless every field in `fields` is present and not null.",
+};
+
+const mapFields = (doc: string): BuiltinSpec => ({
+  slots: TRANSFORMER_SLOTS,
+  params: { mapping: { type: "object", required: true } },
+  doc,
+});
+
+/** Every builtin, by the name used in `{type: builtin, name}` (YAML) or by name (DSL). */
+export const BUILTIN_FUNCTIONS: Readonly<Record<string, BuiltinSpec>> = {
+  "validators.RequiredFieldsValidator": requiredFields,
+  "validators.required_fields": requiredFields,
+  "validators.type_check": {
+    slots: VALIDATOR_SLOTS,
+    params: { types: { type: "object", required: true } },
+    doc: "Fails unless each present field named in `types` has that JSON type (`string`, `number`, `integer`, `boolean`, `array`, `object`, `null`).",
+  },
+  "validators.range": {
+    slots: VALIDATOR_SLOTS,
+    params: {
+      field: { type: "string", required: true },
+      min: { type: "number", required: false },
+      max: { type: "number", required: false },
+    },
+    doc: "Fails unless `field`, when present, is a number within `min`..`max` (inclusive).",
+  },
+  "validators.pattern": {
+    slots: VALIDATOR_SLOTS,
+    params: {
+      field: { type: "string", required: true },
+      pattern: { type: "string", required: true },
+    },
+    doc: "Fails unless `field`, when present, is a string matching the regular expression `pattern`.",
+  },
+  "validators.length": {
+    slots: VALIDATOR_SLOTS,
+    params: {
+      field: { type: "string", required: true },
+      min: { type: "number", required: false },
+      max: { type: "number", required: false },
+    },
+    doc: "Fails unless `field`, when present, has a length within `min`..`max` (inclusive).",
+  },
+  "transformers.map_fields": mapFields("Copies each field `from` of `mapping` to the field `to`, dropping `from`."),
+  "transformers.rename_fields": mapFields("Renames each field `from` of `mapping` to `to`."),
+  "transformers.filter_fields": {
+    slots: TRANSFORMER_SLOTS,
+    params: { fields: { type: "string[]", required: true } },
+    doc: "Keeps only the fields listed in `fields`.",
+  },
+  "transformers.set_defaults": {
+    slots: TRANSFORMER_SLOTS,
+    params: { defaults: { type: "object", required: true } },
+    doc: "Sets each field of `defaults` that is absent (or null) in the record.",
+  },
+  "transformers.normalize": {
+    slots: TRANSFORMER_SLOTS,
+    params: {
+      name: { type: "string", required: true },
+      fields: { type: "string[]", required: false },
+    },
+    doc: "Applies the string normalization `name` (uppercase, lowercase, trim, strip) to every string field, or only to `fields`.",
+  },
+  "transformers.flatten": {
+    slots: TRANSFORMER_SLOTS,
+    params: { separator: { type: "string", required: false } },
+    doc: "Flattens nested objects into top-level fields joined by `separator` (default `.`).",
+  },
+};
+
+/**
+ * Parameters restricted to a fixed set of strings, by builtin then parameter: a `string`
+ * parameter's value, or each value of an `object` parameter, must be one of them.
+ */
+export const BUILTIN_PARAM_VALUES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  "validators.type_check": { types: ["array", "boolean", "integer", "null", "number", "object", "string"] },
+  "transformers.normalize": { name: ["uppercase", "lowercase", "trim", "strip"] },
+};
+
+/** Builtins that need at least one of their `min`/`max` parameters, and `min ≤ max`. */
+export const BUILTINS_WITH_BOUNDS: readonly string[] = ["validators.range", "validators.length"];
+
+/** The builtin of this name, or undefined. */
+export function builtinSpec(name: string): BuiltinSpec | undefined {
+  return Object.prototype.hasOwnProperty.call(BUILTIN_FUNCTIONS, name) ? BUILTIN_FUNCTIONS[name] : undefined;
+}

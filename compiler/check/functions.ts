@@ -1,0 +1,123 @@
+/** Function references: unknown builtins, builtins in the wrong slot or with wrong params, mixed sync/async uses. */
+import { allFunctionUses, type BuiltinRef, type JsonValue, type Machine } from "../ir/index.js";
+import type { Diagnostic } from "../diagnostics/types.js";
+import { unknownBuiltin } from "../diagnostics/factories/names.js";
+import { builtinParams, builtinSlot, invalidPattern, mixedAsync, type BuiltinParamProblem } from "../diagnostics/factories/structure.js";
+import { BUILTIN_FUNCTIONS, BUILTIN_PARAM_VALUES, BUILTINS_WITH_BOUNDS, builtinSpec, type BuiltinParamType } from "./builtin-catalogue.js";
+import { regexProblem } from "./schemas.js";
+import type { Span } from "../source/index.js";
+
+/** Builtin problems and registered functions used both as sync and as async. */
+export function checkFunctions(machine: Machine): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const known = Object.keys(BUILTIN_FUNCTIONS);
+  const firstAsync = new Map<string, Span>();
+  const firstSync = new Map<string, Span>();
+  for (const use of allFunctionUses(machine)) {
+    const ref = use.ref;
+    if (ref.kind === "RegisteredRef") {
+      const seen = ref.isAsync ? firstAsync : firstSync;
+      if (!seen.has(ref.name)) seen.set(ref.name, ref.span);
+      continue;
+    }
+    if (ref.kind !== "BuiltinRef") continue;
+    const spec = builtinSpec(ref.name);
+    if (!spec) {
+      out.push(unknownBuiltin(ref.name, ref.span, known));
+      continue;
+    }
+    if (!spec.slots.includes(use.slot)) out.push(builtinSlot(ref.name, use.slot, spec.slots, ref.span));
+    out.push(...checkParams(ref));
+  }
+  for (const [name, syncSpan] of firstSync) {
+    const asyncSpan = firstAsync.get(name);
+    if (asyncSpan) out.push(mixedAsync(name, asyncSpan, syncSpan));
+  }
+  return out;
+}
+
+/** The parameters of a known builtin against its catalogue entry, mirroring the runtime's checks. */
+function checkParams(ref: BuiltinRef): Diagnostic[] {
+  const spec = BUILTIN_FUNCTIONS[ref.name];
+  if (!spec) return [];
+  const params = ref.params ?? {};
+  const names = Object.keys(spec.params);
+  const problems: BuiltinParamProblem[] = [];
+  const extra: Diagnostic[] = [];
+  for (const key of Object.keys(params)) {
+    if (!names.includes(key)) problems.push({ kind: "unknown", param: key, known: names });
+  }
+  for (const [param, { type, required }] of Object.entries(spec.params)) {
+    const value = params[param];
+    if (value === undefined) {
+      if (required) problems.push({ kind: "missing", param });
+      continue;
+    }
+    const problem = valueProblem(ref.name, param, type, value);
+    if (problem) {
+      problems.push(problem);
+      continue;
+    }
+    if (ref.name === "validators.pattern" && param === "pattern" && typeof value === "string") {
+      // The runtime compiles builtin patterns without flags.
+      const reason = regexProblem(value, "");
+      if (reason !== undefined) extra.push(invalidPattern(value, reason, ref.span, "builtin"));
+    }
+  }
+  if (BUILTINS_WITH_BOUNDS.includes(ref.name) && problems.length === 0) {
+    const min = params["min"];
+    const max = params["max"];
+    if (min === undefined && max === undefined) problems.push({ kind: "bounds" });
+    else if (typeof min === "number" && typeof max === "number" && min > max) problems.push({ kind: "range", min, max });
+  }
+  return [...problems.map((p) => builtinParams(ref.name, p, ref.span)), ...extra];
+}
+
+function valueProblem(builtin: string, param: string, type: BuiltinParamType, value: JsonValue): BuiltinParamProblem | undefined {
+  const allowed = BUILTIN_PARAM_VALUES[builtin]?.[param];
+  const wrong = (expected: string): BuiltinParamProblem => ({ kind: "type", param, expected, actual: jsonTypeName(value) });
+  switch (type) {
+    case "any":
+      return undefined;
+    case "boolean":
+      return typeof value === "boolean" ? undefined : wrong("a boolean");
+    case "number":
+      return typeof value === "number" && Number.isFinite(value) ? undefined : wrong("a number");
+    case "string":
+      if (typeof value !== "string") return wrong("a string");
+      if (value === "") return { kind: "empty", param };
+      if (allowed && !allowed.includes(value)) return { kind: "value", param, value, allowed };
+      return undefined;
+    case "string[]":
+      if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) return wrong("a list of strings");
+      if (value.length === 0 || value.some((v) => v === "")) return { kind: "empty", param };
+      return undefined;
+    case "object": {
+      if (value === null || typeof value !== "object" || Array.isArray(value)) return wrong("an object");
+      const entries = Object.entries(value);
+      if (entries.length === 0) return { kind: "empty", param };
+      if (allowed) {
+        for (const [, v] of entries) {
+          const text = typeof v === "string" ? v : JSON.stringify(v);
+          if (!allowed.includes(text)) return { kind: "value", param, value: text, allowed };
+        }
+      }
+      return undefined;
+    }
+  }
+}
+
+function jsonTypeName(value: JsonValue): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  switch (typeof value) {
+    case "string":
+      return "a string";
+    case "number":
+      return "a number";
+    case "boolean":
+      return "a boolean";
+    default:
+      return "an object";
+  }
+}

@@ -1,0 +1,22 @@
+/** `fsmc check <files…>`: parse, lower, check, analyze and type-check; print diagnostics; exit 1 on errors. */
+import { compile } from "../../pipeline.js";
+import { nodeHost } from "../host.js";
+import { type CliIo, EXIT } from "../io.js";
+import { type DiagnosticFormat, hasErrors, printDiagnostics, readSources } from "../sources.js";
+
+/** Options of `fsmc check`. */
+export interface CheckOptions {
+  readonly format: DiagnosticFormat;
+  readonly typecheck: boolean;
+}
+
+/** Runs `fsmc check`; returns the exit code (0 clean or warnings only, 1 on errors). */
+export async function checkCommand(io: CliIo, files: readonly string[], options: CheckOptions): Promise<number> {
+  const { sources, diagnostics: readErrors } = readSources(io, files);
+  const host = nodeHost(io.cwd, io.env);
+  const existingFunctions: Record<string, string> = {};
+  const result = readErrors.length > 0 ? undefined : compile(sources, { host, typecheck: options.typecheck, emit: { existingFunctions } });
+  const diagnostics = [...readErrors, ...(result?.diagnostics ?? [])];
+  await printDiagnostics(io, diagnostics, sources, options.format, Object.fromEntries(host.texts));
+  return hasErrors(diagnostics) ? 1 : EXIT.ok;
+}

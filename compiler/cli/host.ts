@@ -1,0 +1,61 @@
+/** The file-system host the CLI gives the pure compiler phases. */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CompileHost } from "../pipeline.js";
+
+/** Project-relative, `/`-separated form of a path. */
+export function toProjectPath(root: string, path: string): string {
+  const rel = relative(root, resolve(root, path));
+  return rel.split(sep).join("/");
+}
+
+/** Absolute form of a project-relative path. */
+export function toAbsolute(root: string, projectPath: string): string {
+  return isAbsolute(projectPath) ? projectPath : resolve(root, projectPath);
+}
+
+/** Where the runtime's type declarations live (sources in a checkout, `.d.ts` in a build). */
+export function runtimeEntry(): { types: string; module: string } {
+  const here = dirname(fileURLToPath(import.meta.url)); // …/compiler/cli or …/dist/compiler/cli
+  const pkgRoot = resolve(here, here.includes(`${sep}dist${sep}`) ? "../../.." : "../..");
+  const dts = resolve(pkgRoot, "dist/runtime/index.d.ts");
+  const src = resolve(pkgRoot, "runtime/index.ts");
+  const js = resolve(pkgRoot, "dist/runtime/index.js");
+  return { types: existsSync(src) ? src : dts, module: js };
+}
+
+/** A compile host that also remembers the text of every file it read (for rendering diagnostics). */
+export type NodeHost = CompileHost & { readonly texts: Map<string, string> };
+
+/** A compile host over the real file system, rooted at `root`. */
+export function nodeHost(root: string, env: Readonly<Record<string, string | undefined>>): NodeHost {
+  const runtime = runtimeEntry();
+  const texts = new Map<string, string>();
+  return {
+    texts,
+    projectRoot: root,
+    env,
+    runtimeTypesPath: runtime.types,
+    readFile(path: string): string | undefined {
+      const abs = toAbsolute(root, path);
+      try {
+        if (!statSync(abs).isFile()) return undefined;
+        const text = readFileSync(abs, "utf8");
+        if (!isAbsolute(path)) texts.set(path, text);
+        return text;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw error;
+      }
+    },
+    fileExists(path: string): boolean {
+      const abs = toAbsolute(root, path);
+      return existsSync(abs) && statSync(abs).isFile();
+    },
+    directoryExists(path: string): boolean {
+      const abs = toAbsolute(root, path);
+      return existsSync(abs) && statSync(abs).isDirectory();
+    },
+  } as NodeHost;
+}

@@ -1,0 +1,102 @@
+/** The `fsmc` command line: argument parsing and exit codes; one module per command. */
+import { Command, CommanderError, Option } from "commander";
+import { internalError } from "../diagnostics/factories/internal.js";
+import { checkCommand } from "./commands/check.js";
+import { buildCommand } from "./commands/build.js";
+import { runCommand } from "./commands/run.js";
+import { explainCommand } from "./commands/explain.js";
+import { type CliIo, EXIT, processIo } from "./io.js";
+import { printDiagnostics, type DiagnosticFormat } from "./sources.js";
+
+const VERSION = "0.1.0";
+
+const formatOption = () =>
+  new Option("--format <format>", "diagnostics format").choices(["text", "json"]).default("text");
+
+/** Runs the CLI with `argv` (without `node` and the script); resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command("fsmc")
+    .description("compile finite-state-machine pipelines (.fsm DSL or dataknobs YAML) to typed TypeScript modules, and run them")
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+    });
+
+  program
+    .command("check")
+    .description("parse, check and type-check definitions; print diagnostics; exit 1 on errors")
+    .argument("<files...>", ".fsm, .yaml, .yml or .json definitions")
+    .addOption(formatOption())
+    .option("--no-typecheck", "skip type-checking inline code and functions (faster)")
+    .action(async (files: string[], o: { format: DiagnosticFormat; typecheck: boolean }) => {
+      exitCode = await checkCommand(io, files, o);
+    });
+
+  program
+    .command("build")
+    .description("write <file>.ts typed modules and missing function stubs")
+    .argument("<files...>", ".fsm, .yaml, .yml or .json definitions")
+    .option("--check", "write nothing; exit 1 when generated files are stale or missing")
+    .option("--emit-ir", "print the IR as JSON instead of writing files")
+    .option("--no-typecheck", "skip type-checking the generated modules")
+    .option("--timings", "print the time of each compiler phase on stderr")
+    .addOption(formatOption())
+    .action(async (files: string[], o: { format: DiagnosticFormat; check?: boolean; emitIr?: boolean; typecheck: boolean; timings?: boolean }) => {
+      exitCode = await buildCommand(io, files, {
+        format: o.format,
+        check: o.check === true,
+        emitIr: o.emitIr === true,
+        typecheck: o.typecheck,
+        timings: o.timings === true,
+      });
+    });
+
+  program
+    .command("run")
+    .description("process JSONL records through a definition; one JSON result per record on stdout")
+    .argument("<file>", ".fsm, .yaml, .yml or .json definition")
+    .option("-i, --input <file>", "JSONL input file, or - for stdin", "-")
+    .option("-o, --output <file>", "write results to a file instead of stdout")
+    .option("--functions <module>", "module whose named exports are the registered functions")
+    .option("--initial-state <state>", "start every record in this state")
+    .option("--typecheck", "also type-check inline code and functions before running")
+    .addOption(formatOption())
+    .action(
+      async (
+        file: string,
+        o: { input: string; output?: string; functions?: string; initialState?: string; typecheck?: boolean; format: DiagnosticFormat },
+      ) => {
+        exitCode = await runCommand(io, file, {
+          input: o.input,
+          format: o.format,
+          typecheck: o.typecheck === true,
+          ...(o.output !== undefined ? { output: o.output } : {}),
+          ...(o.functions !== undefined ? { functions: o.functions } : {}),
+          ...(o.initialState !== undefined ? { initialState: o.initialState } : {}),
+        });
+      },
+    );
+
+  program
+    .command("explain")
+    .description("print the long explanation of a diagnostic code, e.g. FSM0204")
+    .argument("<code>", "diagnostic code")
+    .action(async (code: string) => {
+      exitCode = await explainCommand(io, code);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and version exit 0; usage errors (already printed by commander) exit 2
+      return error.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    }
+    await printDiagnostics(io, [internalError(error)], [], "text");
+    return EXIT.internal;
+  }
+  return exitCode;
+}

@@ -1,0 +1,91 @@
+import type { Span } from "../../source/index.js";
+import { didYouMean } from "../did-you-mean.js";
+import type { Diagnostic } from "../types.js";
+
+const at = (file: string): Span => ({ file, start: 0, end: 0 });
+
+/** FSM0901: a source file named on the command line cannot be read. */
+export function unreadableFile(file: string, reason: string): Diagnostic {
+  return {
+    code: "FSM0901",
+    severity: "error",
+    message: `cannot read \`${file}\``,
+    labels: [{ span: at(file), primary: true }],
+    notes: [reason],
+    help: "check the path and the file's permissions",
+  };
+}
+
+/** FSM0902: a file whose extension names no front end. */
+export function unknownFileType(file: string): Diagnostic {
+  return {
+    code: "FSM0902",
+    severity: "error",
+    message: `\`${file}\` is neither a \`.fsm\` file nor a YAML/JSON definition`,
+    labels: [{ span: at(file), primary: true }],
+    notes: [],
+    help: "name DSL files `*.fsm` and dataknobs definitions `*.yaml`, `*.yml` or `*.json`",
+  };
+}
+
+/** FSM0903: `fsmc explain` got a code that is not registered. */
+export function unknownCode(code: string, known: readonly string[]): Diagnostic {
+  const hint = didYouMean(code.toUpperCase(), known);
+  return {
+    code: "FSM0903",
+    severity: "error",
+    message: `unknown diagnostic code \`${code}\``,
+    labels: [],
+    notes: hint ? [hint] : [],
+    help: "codes look like `FSM0204`; `fsmc check` prints them in brackets, e.g. `error[FSM0204]`",
+  };
+}
+
+/** FSM0904: the module given with `--functions` (or named by the definition) failed to load. */
+export function functionsModuleFailed(module: string, reason: string): Diagnostic {
+  return {
+    code: "FSM0904",
+    severity: "error",
+    message: `cannot load the functions module \`${module}\``,
+    labels: [],
+    notes: [reason],
+    help: "check the path; the module must export the registered functions by name",
+  };
+}
+
+/** FSM0905: `--initial-state` names no state of the machine. */
+export function unknownInitialState(name: string, states: readonly string[], machineSpan: Span): Diagnostic {
+  const hint = didYouMean(name, states);
+  return {
+    code: "FSM0905",
+    severity: "error",
+    message: `unknown initial state \`${name}\``,
+    labels: [{ span: machineSpan, primary: true, message: "in this machine" }],
+    notes: hint ? [hint] : [],
+    help: `pick one of: ${states.map((s) => `\`${s}\``).join(", ")}`,
+  };
+}
+
+/** FSM0906: `fsmc build --check` found a generated file that differs from a fresh build. */
+export function staleOutput(file: string, missing: boolean): Diagnostic {
+  return {
+    code: "FSM0906",
+    severity: "error",
+    message: missing ? `\`${file}\` is missing` : `\`${file}\` is out of date`,
+    labels: [{ span: at(file), primary: true }],
+    notes: [],
+    help: "run `fsmc build` and commit the result",
+  };
+}
+
+/** FSM0907: `fsmc run` got a file defining several machines (or none). */
+export function oneMachine(file: string, count: number, span: Span | undefined): Diagnostic {
+  return {
+    code: "FSM0907",
+    severity: "error",
+    message: `\`${file}\` defines ${count} machines; \`fsmc run\` runs exactly one`,
+    labels: [{ span: span ?? at(file), primary: true }],
+    notes: [],
+    help: "put each machine in its own file to run it",
+  };
+}

@@ -1,0 +1,229 @@
+/**
+ * Factories for FSM0200–FSM0299 (names: duplicates and unknown references). Each factory owns
+ * the wording, labels and help of one code; `check` calls them in one line.
+ */
+import type { Span } from "../../source/index.js";
+import { didYouMean } from "../did-you-mean.js";
+import type { Diagnostic, Label } from "../types.js";
+
+const q = (name: string): string => `\`${name}\``;
+
+/** Labels for a name defined several times: the second place is primary, the first is "first defined here". */
+function duplicateLabels(places: readonly Span[]): Label[] {
+  const [first, second, ...rest] = places;
+  const labels: Label[] = [];
+  if (second) labels.push({ span: second, primary: true, message: "defined again here" });
+  if (first) labels.push({ span: first, primary: second === undefined, message: "first defined here" });
+  for (const again of rest) labels.push({ span: again, primary: false, message: "defined again here" });
+  return labels;
+}
+
+function timesText(count: number): string {
+  return count === 2 ? "twice" : `${count} times`;
+}
+
+/** FSM0201: two machines of one file share a name. */
+export function duplicateMachine(name: string, file: string, places: readonly Span[]): Diagnostic {
+  return {
+    code: "FSM0201",
+    severity: "error",
+    message: `machine ${q(name)} is defined ${timesText(places.length)} in ${q(file)}`,
+    labels: duplicateLabels(places),
+    notes: ["each machine of a file becomes its own generated module, named after the machine"],
+    help: "rename one of the machines",
+  };
+}
+
+/** FSM0202: two networks of one machine share a name. */
+export function duplicateNetwork(name: string, machine: string, places: readonly Span[]): Diagnostic {
+  return {
+    code: "FSM0202",
+    severity: "error",
+    message: `network ${q(name)} is defined ${timesText(places.length)} in machine ${q(machine)}`,
+    labels: duplicateLabels(places),
+    notes: [],
+    help: "rename one of the networks (push arcs and `main` refer to networks by name)",
+  };
+}
+
+/** FSM0203: two states of one network share a name. */
+export function duplicateState(name: string, network: string, places: readonly Span[]): Diagnostic {
+  return {
+    code: "FSM0203",
+    severity: "error",
+    message: `state ${q(name)} is defined ${timesText(places.length)} in network ${q(network)}`,
+    labels: duplicateLabels(places),
+    notes: ["state names are unique inside a network; the same name in another network is allowed"],
+    help: "rename one of the states, or merge them into one",
+  };
+}
+
+/** FSM0204: an arc targets a state its network does not have. */
+export function unknownTarget(name: string, span: Span, network: string, candidates: readonly string[]): Diagnostic {
+  return {
+    code: "FSM0204",
+    severity: "error",
+    message: `unknown state ${q(name)}`,
+    labels: [{ span, primary: true, message: `no state ${q(name)} in network ${q(network)}` }],
+    notes: ["an arc leads to a state of its own network; use a push arc to enter another network"],
+    help: didYouMean(name, candidates) ?? `add a state ${q(name)} to network ${q(network)}, or target an existing state`,
+  };
+}
+
+/** FSM0205: two record types share a name. */
+export function duplicateRecordType(name: string, places: readonly Span[]): Diagnostic {
+  return {
+    code: "FSM0205",
+    severity: "error",
+    message: `record type ${q(name)} is defined ${timesText(places.length)}`,
+    labels: duplicateLabels(places),
+    notes: [],
+    help: "rename one of the record types, or merge their fields into one",
+  };
+}
+
+/** FSM0206: two resources share a name. */
+export function duplicateResource(name: string, places: readonly Span[]): Diagnostic {
+  return {
+    code: "FSM0206",
+    severity: "error",
+    message: `resource ${q(name)} is declared ${timesText(places.length)}`,
+    labels: duplicateLabels(places),
+    notes: ["states and arcs refer to resources by name, so a name must mean one resource"],
+    help: "rename one of the resources",
+  };
+}
+
+/** FSM0207: a push arc names a network the machine does not have. */
+export function unknownNetwork(name: string, span: Span, candidates: readonly string[]): Diagnostic {
+  return {
+    code: "FSM0207",
+    severity: "error",
+    message: `unknown network ${q(name)}`,
+    labels: [{ span, primary: true, message: "pushed here" }],
+    notes: [],
+    help: didYouMean(name, candidates) ?? `add a network ${q(name)}, or push to an existing network`,
+  };
+}
+
+/** FSM0208: a push arc's `net:state` names a state the target network does not have. */
+export function unknownEntryState(network: string, name: string, span: Span, candidates: readonly string[]): Diagnostic {
+  return {
+    code: "FSM0208",
+    severity: "error",
+    message: `unknown state ${q(name)} in network ${q(network)}`,
+    labels: [{ span, primary: true, message: `${q(network)} has no state ${q(name)} to enter` }],
+    notes: ["`net:state` enters the named state of `net` instead of its start state"],
+    help: didYouMean(name, candidates) ?? `push to ${q(network)} alone to enter its start state, or name an existing state`,
+  };
+}
+
+/** FSM0209: a push arc's return state is not a state of the pushing network. */
+export function unknownReturnState(name: string, span: Span, network: string, candidates: readonly string[]): Diagnostic {
+  return {
+    code: "FSM0209",
+    severity: "error",
+    message: `unknown return state ${q(name)}`,
+    labels: [{ span, primary: true, message: `no state ${q(name)} in network ${q(network)}` }],
+    notes: ["the return state belongs to the pushing network; it is entered when the subflow finishes"],
+    help: didYouMean(name, candidates) ?? `add a state ${q(name)} to network ${q(network)}, or return to an existing state`,
+  };
+}
+
+/** FSM0210: the main network names no network of the machine. */
+export function unknownMainNetwork(name: string, span: Span, candidates: readonly string[]): Diagnostic {
+  return {
+    code: "FSM0210",
+    severity: "error",
+    message: `unknown main network ${q(name)}`,
+    labels: [{ span, primary: true, message: "no network of this name" }],
+    notes: ["a run starts at the start state of the main network"],
+    help: didYouMean(name, candidates) ?? "name one of the machine's networks as the main network",
+  };
+}
+
+/** FSM0211: a state or a field names a record type the machine does not define. */
+export function unknownRecordType(name: string, span: Span, candidates: readonly string[]): Diagnostic {
+  return {
+    code: "FSM0211",
+    severity: "error",
+    message: `unknown record type ${q(name)}`,
+    labels: [{ span, primary: true, message: "no record type of this name" }],
+    notes: [],
+    help: didYouMean(name, candidates) ?? `define \`record ${name} { … }\`, or use an existing record type`,
+  };
+}
+
+/** FSM0212: a state, arc or network uses a resource the machine does not declare. */
+export function unknownResource(name: string, span: Span, candidates: readonly string[]): Diagnostic {
+  return {
+    code: "FSM0212",
+    severity: "error",
+    message: `unknown resource ${q(name)}`,
+    labels: [{ span, primary: true, message: "not declared by this machine" }],
+    notes: [],
+    help: didYouMean(name, candidates) ?? `declare a resource ${q(name)} at the top of the machine`,
+  };
+}
+
+/** FSM0213: an `on error` route targets a state its network does not have. */
+export function unknownErrorTarget(name: string, span: Span, network: string, candidates: readonly string[]): Diagnostic {
+  return {
+    code: "FSM0213",
+    severity: "error",
+    message: `unknown error target ${q(name)}`,
+    labels: [{ span, primary: true, message: `no state ${q(name)} in network ${q(network)}` }],
+    notes: ["a failing state routes its record to a state of its own network"],
+    help: didYouMean(name, candidates) ?? `add a state ${q(name)} to network ${q(network)}, or route to an existing state`,
+  };
+}
+
+/**
+ * FSM0214: a builtin reference names no function of the library. The message keeps the
+ * reference's exact wording (`Built-in function not found: <name>`), which users and the
+ * conformance suite match on (SEMANTICS C20, decision E12).
+ */
+export function unknownBuiltin(name: string, span: Span, known: readonly string[]): Diagnostic {
+  return {
+    code: "FSM0214",
+    severity: "error",
+    message: `Built-in function not found: ${name}`,
+    labels: [{ span, primary: true, message: "not a built-in function" }],
+    notes: [`the built-in functions are ${known.map(q).join(", ")}`],
+    help: builtinSuggestion(name, known) ?? "use one of the built-in functions, or a registered function of your functions module",
+  };
+}
+
+/** "Did you mean" among the builtins of the same namespace (`validators.`), whose shared prefix would make every name look close. */
+function builtinSuggestion(name: string, known: readonly string[]): string | undefined {
+  const dot = name.indexOf(".");
+  if (dot < 0) return didYouMean(name, known);
+  const namespace = name.slice(0, dot + 1);
+  const members = known.filter((k) => k.startsWith(namespace)).map((k) => k.slice(namespace.length));
+  const hint = didYouMean(name.slice(namespace.length), members);
+  return hint?.replace(/`([^`]+)`/g, (_, member: string) => `\`${namespace}${member}\``) ?? didYouMean(name, known);
+}
+
+/** FSM0215: two fields of one object type share a name. */
+export function duplicateField(name: string, owner: string, places: readonly Span[]): Diagnostic {
+  return {
+    code: "FSM0215",
+    severity: "error",
+    message: `field ${q(name)} is defined ${timesText(places.length)} in ${owner}`,
+    labels: duplicateLabels(places),
+    notes: [],
+    help: "remove or rename one of the fields",
+  };
+}
+
+/** FSM0216: one state, arc or network binds two resources to the same role. */
+export function duplicateRole(role: string, owner: string, places: readonly Span[]): Diagnostic {
+  return {
+    code: "FSM0216",
+    severity: "error",
+    message: `role ${q(role)} is bound ${timesText(places.length)} in ${owner}`,
+    labels: duplicateLabels(places),
+    notes: ["functions reach resources by role (`ctx.resources.<role>`), so a role names one resource"],
+    help: "bind each role once, or rename one of the roles",
+  };
+}

@@ -1,0 +1,326 @@
+/**
+ * Type-checks generated modules with the TypeScript checker (ts-morph's bundled compiler):
+ * errors inside inline code map back to the inline code's source span; a registered function
+ * whose type does not fit its slots is reported by name at its use. Files are read through the
+ * host (no `node:fs` here): project files live under a virtual root, the runtime at its own path.
+ */
+import { Project, ts, type FileSystemHost, type RuntimeDirEntry } from "ts-morph";
+import { allFunctionUses, type InlineCode, type Machine } from "../ir/index.js";
+import type { Diagnostic, PhaseResult } from "../diagnostics/types.js";
+import { phaseResult } from "../diagnostics/log.js";
+import { functionTypeMismatch, functionsModuleMissing, inlineCodeError, missingFunctionExport } from "../diagnostics/factories/emit.js";
+import { internalError } from "../diagnostics/factories/internal.js";
+import { codeOffsetOf, inlineLayouts, sourceSpanOf, type InlineLayout } from "./inline.js";
+import { buildModules, type MachineModel } from "./model.js";
+import { basenameOf, dirnameOf, joinPath } from "./paths.js";
+import { memberAccess, quote } from "./identifiers.js";
+import type { EmittedFile } from "./index.js";
+
+/** What type-checking reads: the runtime's types and the project's files (functions modules, their imports). */
+export interface TypecheckHost {
+  /** Path of the runtime's entry (`runtime/index.ts` in a checkout, `dist/runtime/index.d.ts` installed); absolute or project-relative. */
+  readonly runtimeTypesPath: string;
+  /** Text of a project-relative or absolute path, or undefined when there is no such file. */
+  readFile(path: string): string | undefined;
+  fileExists(path: string): boolean;
+  directoryExists(path: string): boolean;
+}
+
+/** Where project-relative files appear to the checker. */
+const ROOT = "/fsmc-project";
+
+const toVirtual = (projectPath: string): string => (isAbsolute(projectPath) ? standardize(projectPath) : `${ROOT}/${projectPath}`);
+const standardize = (path: string): string => path.replace(/\\/g, "/");
+function isAbsolute(path: string): boolean {
+  return path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path);
+}
+/** The host path of a virtual path: project files relative, the rest absolute as given. */
+const toHost = (virtual: string): string => (virtual.startsWith(`${ROOT}/`) ? virtual.slice(ROOT.length + 1) : virtual);
+
+function notFound(path: string): Error {
+  return Object.assign(new Error(`ENOENT: no such file: ${path}`), { code: "ENOENT" });
+}
+
+/** A read-only file system: in-memory files first, then the host. */
+class HostFileSystem implements FileSystemHost {
+  constructor(
+    private readonly host: TypecheckHost,
+    private readonly files: ReadonlyMap<string, string>,
+  ) {}
+  isCaseSensitive(): boolean {
+    return true;
+  }
+  readFileSync(filePath: string): string {
+    const text = this.files.get(filePath) ?? this.host.readFile(toHost(filePath));
+    if (text === undefined) throw notFound(filePath);
+    return text;
+  }
+  async readFile(filePath: string): Promise<string> {
+    return this.readFileSync(filePath);
+  }
+  fileExistsSync(filePath: string): boolean {
+    return this.files.has(filePath) || this.host.fileExists(toHost(filePath));
+  }
+  async fileExists(filePath: string): Promise<boolean> {
+    return this.fileExistsSync(filePath);
+  }
+  directoryExistsSync(dirPath: string): boolean {
+    if (dirPath === ROOT || dirPath === "/") return true;
+    for (const f of this.files.keys()) if (f.startsWith(`${dirPath}/`)) return true;
+    return this.host.directoryExists(toHost(dirPath));
+  }
+  async directoryExists(dirPath: string): Promise<boolean> {
+    return this.directoryExistsSync(dirPath);
+  }
+  realpathSync(path: string): string {
+    return path;
+  }
+  getCurrentDirectory(): string {
+    return ROOT;
+  }
+  readDirSync(): RuntimeDirEntry[] {
+    return [];
+  }
+  globSync(): string[] {
+    return [];
+  }
+  async glob(): Promise<string[]> {
+    return [];
+  }
+  #readOnly(): never {
+    throw new Error("the type-check file system is read-only");
+  }
+  deleteSync(): void {
+    this.#readOnly();
+  }
+  async delete(): Promise<void> {
+    this.#readOnly();
+  }
+  writeFileSync(): void {
+    this.#readOnly();
+  }
+  async writeFile(): Promise<void> {
+    this.#readOnly();
+  }
+  mkdirSync(): void {
+    this.#readOnly();
+  }
+  async mkdir(): Promise<void> {
+    this.#readOnly();
+  }
+  moveSync(): void {
+    this.#readOnly();
+  }
+  async move(): Promise<void> {
+    this.#readOnly();
+  }
+  copySync(): void {
+    this.#readOnly();
+  }
+  async copy(): Promise<void> {
+    this.#readOnly();
+  }
+}
+
+/** A check file: one line per registered function, assigning the export to its slot type. */
+interface CheckFile {
+  readonly path: string;
+  readonly text: string;
+  readonly machine: MachineModel;
+  /** Offset where each function's line starts, in order of `machine.registered`. */
+  readonly lineStarts: readonly number[];
+  readonly importStart: number;
+  readonly importEnd: number;
+}
+
+function checkFileOf(machine: MachineModel, modulePath: string, index: number): CheckFile | undefined {
+  if (machine.functions.kind !== "module") return undefined;
+  const path = joinPath(dirnameOf(modulePath), `__fsmc_check_${index}__.ts`);
+  const moduleSpec = `./${basenameOf(modulePath).replace(/\.ts$/, ".js")}`;
+  let text = `import type { ${machine.names.functions} } from ${quote(moduleSpec)};\n`;
+  const importStart = text.length;
+  text += `import * as userFunctions from ${quote(machine.functions.specifier)};\n`;
+  const importEnd = text.length;
+  const lineStarts: number[] = [];
+  machine.registered.forEach((fn, i) => {
+    lineStarts.push(text.length);
+    text += `export const f${i}: ${machine.names.functions}[${quote(fn.name)}] = ${memberAccess("userFunctions", fn.name)};\n`;
+  });
+  return { path, text, machine, lineStarts, importStart, importEnd };
+}
+
+function message(d: ts.Diagnostic): string {
+  return ts.flattenDiagnosticMessageText(d.messageText, "\n")
+    .split("\n")
+    .map((l) => l.trim())
+    .join(" ");
+}
+
+/** Inline-code regions of a generated module: each `fn:` arrow of a `kind: "inline"` slot. */
+interface InlineRegion {
+  readonly start: number;
+  readonly end: number;
+  readonly code: InlineCode;
+  readonly layoutOffset: number;
+  readonly layout?: InlineLayout;
+}
+
+function stringProperty(node: ts.ObjectLiteralExpression, name: string): string | undefined {
+  for (const p of node.properties) {
+    if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === name && ts.isStringLiteral(p.initializer)) return p.initializer.text;
+  }
+  return undefined;
+}
+
+function inlineRegions(file: ts.SourceFile, inlineOf: (factory: string, id: string) => InlineCode | undefined): InlineRegion[] {
+  const regions: InlineRegion[] = [];
+  const text = file.text;
+  const visit = (node: ts.Node, factory: string): void => {
+    const inFactory = ts.isFunctionDeclaration(node) && node.name ? node.name.text : factory;
+    if (ts.isObjectLiteralExpression(node) && stringProperty(node, "kind") === "inline") {
+      const id = stringProperty(node, "name");
+      const fnProp = node.properties.find((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === "fn");
+      const code = id !== undefined ? inlineOf(inFactory, id) : undefined;
+      if (code && fnProp && ts.isPropertyAssignment(fnProp) && ts.isArrowFunction(fnProp.initializer)) {
+        const arrow = fnProp.initializer;
+        const start = arrow.getStart(file);
+        const headStart = start + (code.isAsync ? "async ".length : 0);
+        const params = text.slice(headStart, arrow.equalsGreaterThanToken.getStart(file)).trimEnd();
+        const lineStart = text.lastIndexOf("\n", start) + 1;
+        const indent = /^[ \t]*/.exec(text.slice(lineStart, start))?.[0] ?? "";
+        const layout = inlineLayouts(code, params, indent).find((l) => text.startsWith(l.text, start));
+        regions.push({ start, end: arrow.end, code, layoutOffset: start, ...(layout ? { layout } : {}) });
+      }
+    }
+    ts.forEachChild(node, (child) => visit(child, inFactory));
+  };
+  visit(file, "");
+  return regions;
+}
+
+/** The statement around `position` imports or binds the functions module (`options.functions ?? userFunctions`). */
+function bindsUserFunctions(file: ts.SourceFile, position: number): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || position < node.getFullStart() || position >= node.end) return;
+    if ((ts.isVariableStatement(node) || ts.isImportDeclaration(node)) && /\buserFunctions\d*\b/.test(node.getText(file))) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+/**
+ * Globals every runtime fsmc supports (Node ≥ 20, browsers) has but lib ES2023 lacks; declared
+ * here instead of loading the DOM or Node typings, which would double the check's cost.
+ */
+const ENVIRONMENT = `${ROOT}/__fsmc_environment__.d.ts`;
+const ENVIRONMENT_TEXT = "declare function structuredClone<T = unknown>(value: T, options?: { transfer?: unknown[] }): T;\n";
+
+const COMPILER_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  lib: ["lib.es2023.d.ts", "lib.esnext.disposable.d.ts"],
+  types: [],
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  exactOptionalPropertyTypes: true,
+  skipLibCheck: true,
+  noEmit: true,
+  allowJs: false,
+  resolveJsonModule: false,
+};
+
+/**
+ * Type-checks the generated modules (and, through them, the user's functions modules as they
+ * will be after this build: new or appended stubs included).
+ */
+export function typecheckEmitted(files: readonly EmittedFile[], machines: readonly Machine[], host: TypecheckHost): PhaseResult<void> {
+  const modules = buildModules(machines, { machines: [] });
+  const virtual = new Map<string, string>();
+  for (const f of files) virtual.set(toVirtual(f.path), f.text);
+  const checks: CheckFile[] = [];
+  for (const module of modules) {
+    module.machines.forEach((m, i) => {
+      const check = checkFileOf(m, module.path, i);
+      if (check) {
+        checks.push(check);
+        virtual.set(toVirtual(check.path), check.text);
+      }
+    });
+  }
+  virtual.set(ENVIRONMENT, ENVIRONMENT_TEXT);
+  const runtime = toVirtual(host.runtimeTypesPath);
+  const project = new Project({
+    fileSystem: new HostFileSystem(host, virtual),
+    compilerOptions: { ...COMPILER_OPTIONS, paths: { "fsmc/runtime": [runtime] } },
+    skipAddingFilesFromTsConfig: true,
+  });
+  const moduleFiles = files.filter((f) => f.role === "module");
+  for (const f of moduleFiles) project.addSourceFileAtPath(toVirtual(f.path));
+  for (const c of checks) project.addSourceFileAtPath(toVirtual(c.path));
+  project.addSourceFileAtPath(ENVIRONMENT);
+  project.resolveSourceFileDependencies();
+  const program = project.getProgram().compilerObject;
+
+  const diagnostics: Diagnostic[] = [];
+  for (const f of moduleFiles) {
+    const module = modules.find((m) => m.path === f.path);
+    const sourceFile = program.getSourceFile(toVirtual(f.path));
+    if (!module || !sourceFile) continue;
+    const byFactory = new Map<string, Map<string, InlineCode>>();
+    for (const m of module.machines) {
+      const codes = new Map<string, InlineCode>();
+      for (const use of allFunctionUses(m.machine)) if (use.ref.kind === "InlineCode") codes.set(use.ref.id, use.ref);
+      byFactory.set(m.names.factory, codes);
+    }
+    const inlineOf = (factory: string, id: string): InlineCode | undefined => byFactory.get(factory)?.get(id);
+    const regions = inlineRegions(sourceFile, inlineOf);
+    const reported = new Set<string>();
+    for (const d of [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)]) {
+      const start = d.start ?? 0;
+      const region = regions.find((r) => start >= r.start && start < r.end);
+      if (region) {
+        if (reported.has(region.code.id)) continue; // one cause, one error: the first error of each inline code
+        reported.add(region.code.id);
+        const offset = region.layout ? codeOffsetOf(region.layout, start - region.layoutOffset) : undefined;
+        diagnostics.push(inlineCodeError(region.code.id, sourceSpanOf(region.code, offset, d.length ?? 1), message(d), d.code));
+        continue;
+      }
+      if (bindsUserFunctions(sourceFile, start)) continue; // reported per function from the check file
+      const { line, character } = sourceFile.getLineAndCharacterOfPosition(start);
+      diagnostics.push(internalError(new Error(`generated module ${f.path}:${line + 1}:${character + 1} does not type-check: TS${d.code}: ${message(d)}`)));
+    }
+  }
+  for (const c of checks) {
+    const sourceFile = program.getSourceFile(toVirtual(c.path));
+    if (!sourceFile) continue;
+    const machine = c.machine.machine;
+    const written = machine.functionsModule?.path ?? "the functions module";
+    const all = [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)];
+    if (all.some((d) => (d.start ?? 0) >= c.importStart && (d.start ?? 0) < c.importEnd)) {
+      const d = all.find((x) => (x.start ?? 0) >= c.importStart && (x.start ?? 0) < c.importEnd);
+      diagnostics.push(functionsModuleMissing(written, machine.functionsModule?.span ?? machine.nameSpan, d ? message(d) : ""));
+      continue;
+    }
+    const reported = new Set<number>();
+    for (const d of all) {
+      const start = d.start ?? 0;
+      let index = -1;
+      c.lineStarts.forEach((s, i) => {
+        if (start >= s) index = i;
+      });
+      const fn = c.machine.registered[index];
+      if (!fn || reported.has(index)) continue;
+      reported.add(index);
+      const span = fn.uses[0]?.ref.span ?? machine.nameSpan;
+      if (d.code === 2339) diagnostics.push(missingFunctionExport(fn.name, written, span));
+      else diagnostics.push(functionTypeMismatch(fn.name, written, span, message(d), c.machine.names.functions));
+    }
+  }
+  return phaseResult(undefined, diagnostics);
+}

@@ -1,0 +1,246 @@
+/**
+ * The main loop (SEMANTICS §2.3 with our fixes): the final-state check scoped to the current
+ * network (Q1), the transition limit, conditions in priority order (first match for depth-first,
+ * E1), the strategies of §2.8, and the arc-transform chain with its retry policy (Q16, E11).
+ */
+import { errorText, isRetryable, isValidationError } from "../errors.js";
+import type { Data } from "../machine/definition.js";
+import { deepCopy } from "../modes/copy.js";
+import { COPY, restoreInPlace } from "../modes/modes.js";
+import { enterState } from "./entry.js";
+import {
+  badTransformResult,
+  finishAtFinal,
+  isRecordObject,
+  isVerdict,
+  stateError,
+  transitionFailed,
+} from "./outcomes.js";
+import {
+  ARC_TRANSFORM,
+  ARC_TRANSFORM_RESULT,
+  BY_ARC,
+  CONDITION_RESULT,
+  CONTINUE,
+  type Phase,
+  SLEEP,
+  SUSPEND,
+} from "./phase.js";
+import {
+  arcScope,
+  type ArcScope,
+  BREADTH_FIRST,
+  type PreparedArc,
+  type PreparedState,
+  RESOURCE_OPTIMIZED,
+  STREAM_OPTIMIZED,
+} from "./prepare.js";
+import { beginPush, popSubflow } from "./push.js";
+import type { Run } from "./run.js";
+
+/** LOOP: the top of the main loop, then the conditions of the current state's arcs. */
+export function loopTop(run: Run): Phase {
+  const st = run.st;
+  if (st.isFinal) {
+    if (run.stack !== null && run.stack.length > 0) return popSubflow(run);
+    return finishAtFinal(run, st.index);
+  }
+  // A run may reach a final state on its N-th transition; it fails when it needs an (N+1)-th.
+  if (run.counter >= run.m.maxTransitions) {
+    return run.finish(false, `Maximum transitions (${run.m.maxTransitions}) exceeded`, st.index);
+  }
+  if (st.arcs.length === 0) return noArc(run, st);
+  run.j = 0;
+  if (run.available !== null) run.available.length = 0;
+  return continueConditions(run);
+}
+
+/** Evaluates the conditions from arc `run.j` on (an arc without one is available). */
+function continueConditions(run: Run): Phase {
+  const st = run.st;
+  const arcs = st.arcs;
+  const ctx = run.ctx;
+  while (run.j < arcs.length) {
+    const arc = arcs[run.j]!;
+    const condition = arc.condition;
+    if (condition === null) {
+      run.threw = false;
+      run.result = true;
+    } else {
+      const scope = scopeOf(run, arc);
+      ctx.function_name = condition.name;
+      ctx.metadata = scope.meta;
+      ctx.resources = scope.handles;
+      if (run.call(condition.fn, CONDITION_RESULT) === SUSPEND) return SUSPEND;
+    }
+    const next = judgeCondition(run, arc);
+    if (next !== CONTINUE) return next;
+  }
+  return chooseArc(run);
+}
+
+/** CONDITION_RESULT: judges a resumed condition, then continues with the next arc. */
+export function resumeConditions(run: Run): Phase {
+  const next = judgeCondition(run, run.st.arcs[run.j]!);
+  return next !== CONTINUE ? next : continueConditions(run);
+}
+
+/**
+ * A `[boolean, reason]` verdict counts by its boolean, anything else by its truthiness; a
+ * `ValidationError` is a soft reject; any other throw is a record error of the state (the run
+ * fails in the source state, or the state's `on error` target takes it). Depth-first takes the
+ * first available arc (E1); the other strategies collect them all.
+ */
+function judgeCondition(run: Run, arc: PreparedArc): Phase {
+  const value = run.result;
+  let isAvailable: boolean;
+  if (run.threw) {
+    if (!isValidationError(value)) return stateError(run, run.st, errorText(value));
+    isAvailable = false;
+  } else {
+    isAvailable = isVerdict(value) ? value[0] : Boolean(value);
+  }
+  if (isAvailable) {
+    if (run.available === null) return selectArc(run, arc);
+    run.available.push(arc);
+  }
+  run.j++;
+  return CONTINUE;
+}
+
+/** All conditions evaluated (strategies other than depth-first): pick one of the available arcs (§2.8). */
+function chooseArc(run: Run): Phase {
+  const available = run.available;
+  if (available === null || available.length === 0) return noArc(run, run.st);
+  return selectArc(run, pickArc(run, available));
+}
+
+/** The strategy's choice among the available arcs, which are in priority order (never empty). */
+function pickArc(run: Run, available: readonly PreparedArc[]): PreparedArc {
+  const first = available[0]!;
+  switch (run.m.strategy) {
+    case BREADTH_FIRST:
+      for (const arc of available) if (!run.hasLeft(arc.target)) return arc;
+      return first;
+    case RESOURCE_OPTIMIZED: {
+      let pick = first;
+      for (const arc of available) if (arc.resourceCount < pick.resourceCount) pick = arc;
+      return pick;
+    }
+    case STREAM_OPTIMIZED:
+      for (const arc of available) if (arc.isStreaming) return arc;
+      return first;
+    default:
+      return first;
+  }
+}
+
+function noArc(run: Run, st: PreparedState): Phase {
+  return stateError(run, st, `No valid transitions from state: ${st.name}`);
+}
+
+/**
+ * Takes `arc`: runs its transform chain, if any, on the source's committed record, then enters
+ * the target. Its usage is counted when the target is entered or when the transition fails.
+ */
+function selectArc(run: Run, arc: PreparedArc): Phase {
+  run.arc = arc;
+  run.arcBase = run.data;
+  const st = run.st;
+  run.arcCopy = (st.mode === -1 ? run.mode : st.mode) === COPY;
+  if (arc.transforms.length === 0) return takeArc(run, arc);
+  run.attempt = 0;
+  startChain(run, arc);
+  return continueChain(run);
+}
+
+/**
+ * Sets the record up for an attempt of the chain: COPY works on a fresh copy of the source's
+ * record (so a retry starts clean and giving up restores it); REFERENCE and DIRECT snapshot the
+ * record once and restore it in place before each retry (Q16).
+ */
+function startChain(run: Run, arc: PreparedArc): void {
+  run.k = 0;
+  if (run.arcCopy) {
+    run.data = arc.copier.copy(run.arcBase);
+  } else if (run.attempt === 0) {
+    run.snapshot = run.m.retry.maxRetries > 0 ? deepCopy(run.arcBase) : null;
+  } else {
+    restoreInPlace(run.arcBase, run.snapshot as Data);
+    run.data = run.arcBase;
+  }
+}
+
+/** ARC_TRANSFORM: calls the chain's transforms from `run.k` on, then takes the arc. */
+export function continueChain(run: Run): Phase {
+  const arc = run.arc as PreparedArc;
+  const slots = arc.transforms;
+  const ctx = run.ctx;
+  while (run.k < slots.length) {
+    const slot = slots[run.k]!;
+    const scope = scopeOf(run, arc);
+    ctx.function_name = slot.name;
+    ctx.metadata = scope.meta;
+    ctx.resources = scope.handles;
+    if (run.call(slot.fn, ARC_TRANSFORM_RESULT) === SUSPEND) return SUSPEND;
+    const next = judgeArcTransform(run, arc);
+    if (next !== CONTINUE) return next;
+  }
+  return takeArc(run, arc);
+}
+
+/** ARC_TRANSFORM_RESULT: judges a resumed arc transform, then continues the chain. */
+export function resumeChain(run: Run): Phase {
+  const next = judgeArcTransform(run, run.arc as PreparedArc);
+  return next !== CONTINUE ? next : continueChain(run);
+}
+
+/**
+ * Nothing keeps the record and an object replaces it (E4). A retryable throw (E11) restarts
+ * the chain after the policy's delay; any other failure, or the last retry's, gives up: the
+ * record goes back to the source's commit and the transition fails.
+ */
+function judgeArcTransform(run: Run, arc: PreparedArc): Phase {
+  const slot = arc.transforms[run.k]!;
+  const value = run.result;
+  if (run.threw) {
+    const retry = run.m.retry;
+    if (isRetryable(value) && run.attempt < retry.maxRetries) {
+      const delayMs = Math.min(retry.initialDelayMs * retry.backoffFactor ** run.attempt, retry.maxDelayMs);
+      run.attempt++;
+      startChain(run, arc);
+      run.sleepMs = run.deadline === Infinity ? delayMs : Math.max(0, Math.min(delayMs, run.deadline - run.clock.now()));
+      run.resumePhase = ARC_TRANSFORM;
+      return SLEEP;
+    }
+    return giveUp(run, arc, slot.name, errorText(value));
+  }
+  if (value !== undefined && value !== null) {
+    if (!isRecordObject(value)) return giveUp(run, arc, slot.name, badTransformResult(slot.name, value));
+    run.data = value;
+  }
+  run.k++;
+  return CONTINUE;
+}
+
+function giveUp(run: Run, arc: PreparedArc, functionName: string, message: string): Phase {
+  run.noteFailure(run.st.name, functionName, "arc_transform", message);
+  run.note(run.m.usedOnlyEvent(arc));
+  if (run.arcCopy) run.data = run.arcBase;
+  run.snapshot = null;
+  return transitionFailed(run, arc, run.state);
+}
+
+/** The chain succeeded: enter the target, or push into the sub-network. */
+function takeArc(run: Run, arc: PreparedArc): Phase {
+  run.snapshot = null;
+  if (arc.push !== null) return beginPush(run);
+  run.entryKind = BY_ARC;
+  run.target = arc.target;
+  return enterState(run);
+}
+
+/** The arc's scope, merged over resources inherited from pushing states when there are any. */
+function scopeOf(run: Run, arc: PreparedArc): ArcScope {
+  return run.inherited === null ? arc.scope : arcScope(arc, run.st.name, run.scope);
+}

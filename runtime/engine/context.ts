@@ -1,0 +1,62 @@
+/**
+ * The function context (`ctx`, SEMANTICS §2.10): one object per run whose fields the engine
+ * sets before each call, so calling a user function allocates nothing.
+ */
+import { ResourceNotFoundError, UnboundRoleError, ValidationError } from "../errors.js";
+import type { Ctx } from "../machine/api.js";
+
+const NONE: Readonly<Record<string, never>> = Object.freeze({});
+
+/**
+ * The `ctx` every user function receives. Its fields describe the call in progress and are
+ * valid during that call (a function that keeps `ctx` for later sees the fields of later calls).
+ */
+export class FunctionContext implements Ctx {
+  state_name = "";
+  network_name: string | null = null;
+  function_name = "";
+  metadata: Readonly<Record<string, unknown>> = NONE;
+  resources: Readonly<Record<string, unknown>> = NONE;
+  #variables: Record<string, unknown> | null = null;
+
+  /** Run-wide variables (Q21): one object per run, created on first use. */
+  get variables(): Record<string, unknown> {
+    return (this.#variables ??= {});
+  }
+
+  /** Starts a run: variables pre-seeded with a copy of `seed` (the caller's object is not shared). */
+  begin(seed: Readonly<Record<string, unknown>> | undefined): void {
+    this.#variables = seed === undefined ? null : { ...seed };
+  }
+
+  /** Ends a run: drops what it referenced. */
+  end(): void {
+    this.#variables = null;
+    this.metadata = NONE;
+    this.resources = NONE;
+  }
+
+  reject(reason?: string): never {
+    throw new ValidationError(reason);
+  }
+
+  require_resource(name: string): unknown {
+    if (Object.hasOwn(this.resources, name)) return this.resources[name];
+    const roles = this.#roles();
+    for (const role in roles) {
+      if (roles[role] === name) return this.resources[role];
+    }
+    throw new ResourceNotFoundError(name);
+  }
+
+  resource_for_role(role: string): unknown {
+    const roles = this.#roles();
+    if (!Object.hasOwn(roles, role)) throw new UnboundRoleError(role, Object.keys(roles));
+    return this.resources[role];
+  }
+
+  /** Role → resource name of the running function (every slot's metadata carries `resource_roles`). */
+  #roles(): Readonly<Record<string, string>> {
+    return (this.metadata["resource_roles"] as Readonly<Record<string, string>> | undefined) ?? NONE;
+  }
+}

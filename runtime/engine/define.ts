@@ -1,0 +1,155 @@
+/**
+ * `defineMachine`: what a generated module calls with its definition table. It checks the
+ * definition, the functions and the resource handles once, prepares the engine tables, and
+ * returns the machine whose `process` and `processSync` drive one shared algorithm (run.ts).
+ */
+import { type Clock, systemClock } from "../clock.js";
+import { ConcurrentRecordUseError, MachineClosedError, NotSynchronousError } from "../errors.js";
+import type { MachineOptions, ProcessOptions, RunResult, SyncMachine } from "../machine/api.js";
+import type { Data, MachineDefinition } from "../machine/definition.js";
+import { DIRECT, DirectRecordGuard, REFERENCE } from "../modes/modes.js";
+import { driveAsync, driveSync } from "./drive.js";
+import { DONE } from "./phase.js";
+import { type PreparedMachine, prepareMachine } from "./prepare.js";
+import { Run, runMode } from "./run.js";
+import { TraceTrie } from "./trace.js";
+import { validateFunctions, validateResources, validateStructure } from "./validate.js";
+
+/**
+ * Builds a machine from a definition table. Throws `InvalidDefinitionError` for a malformed
+ * table, `FunctionNotFoundError` for a slot without a function and `ResourceUnavailableError`
+ * for a resource used without a handle in `options.resources`.
+ */
+export function defineMachine<D = Data, S extends string = string>(
+  def: MachineDefinition,
+  options: MachineOptions = {},
+): SyncMachine<D, S> {
+  validateStructure(def);
+  validateFunctions(def);
+  validateResources(def, options);
+  return new EngineMachine<D, S>(prepareMachine(def, options), options.clock ?? systemClock);
+}
+
+/** Finished runs a machine keeps for reuse (enough for the concurrency of a typical batch). */
+const MAX_SPARE_RUNS = 16;
+
+/** The machine `defineMachine` returns. */
+class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
+  readonly name: string;
+  readonly states: readonly S[];
+  readonly #m: PreparedMachine;
+  readonly #clock: Clock;
+  readonly #trace: TraceTrie;
+  readonly #spare: Run[] = [];
+  readonly #direct = new DirectRecordGuard();
+  #closed = false;
+
+  constructor(m: PreparedMachine, clock: Clock) {
+    this.#m = m;
+    this.#clock = clock;
+    this.#trace = new TraceTrie(m);
+    this.name = m.name;
+    this.states = m.stateNames as readonly S[];
+  }
+
+  process(record: D, options?: ProcessOptions<S>): Promise<RunResult<D, S>> {
+    let run: Run;
+    try {
+      run = this.#start(record, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const claimed = this.#claim(run, record);
+    const outcome = driveAsync<D, S>(run);
+    if (!(outcome instanceof Promise)) {
+      this.#settle(run, record, claimed);
+      return Promise.resolve(outcome);
+    }
+    return outcome.then(
+      (result) => {
+        this.#settle(run, record, claimed);
+        return result;
+      },
+      (error: unknown) => {
+        this.#settle(run, record, claimed);
+        throw error;
+      },
+    );
+  }
+
+  processSync(record: D, options?: ProcessOptions<S>): RunResult<D, S> {
+    if (this.#closed) throw new MachineClosedError(this.#m.name);
+    if (this.#m.asyncFunctions.length > 0) {
+      const names = this.#m.asyncFunctions.map((name) => `\`${name}\``).join(", ");
+      throw new NotSynchronousError(`it has async functions (${names})`);
+    }
+    const run = this.#start(record, options);
+    const claimed = this.#claim(run, record);
+    try {
+      return driveSync<D, S>(run);
+    } finally {
+      this.#settle(run, record, claimed);
+    }
+  }
+
+  async close(): Promise<void> {
+    // Resource handles belong to the caller until providers exist (issue #4); nothing else is held.
+    this.#closed = true;
+    this.#spare.length = 0;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** A run positioned on its first state, or already finished when it cannot start. */
+  #start(record: D, options: ProcessOptions<S> | undefined): Run {
+    if (this.#closed) throw new MachineClosedError(this.#m.name);
+    if (options?.timeoutSeconds !== undefined && !(options.timeoutSeconds > 0)) {
+      throw new RangeError(`timeoutSeconds must be a positive number, got ${options.timeoutSeconds}`);
+    }
+    const m = this.#m;
+    const run = this.#spare.pop() ?? new Run(m, this.#clock, this.#trace);
+    if (typeof record !== "object" || record === null || Array.isArray(record)) {
+      run.begin(REFERENCE, record, options);
+      const type = record === null ? "null" : Array.isArray(record) ? "array" : typeof record;
+      run.finish(false, `a record must be an object, got ${type}`, -1);
+      return run;
+    }
+    run.begin(runMode(m, options), record, options);
+    if (run.phase === DONE) return run;
+    const initial = options?.initialState;
+    if (initial !== undefined) {
+      const index = m.findState(initial);
+      if (index < 0) run.finish(false, `Unknown initial state: ${initial}`, -1);
+      else run.target = index;
+    } else if (m.mainStart < 0) {
+      run.finish(false, "No initial state found", -1);
+    } else {
+      run.target = m.mainStart;
+    }
+    return run;
+  }
+
+  /**
+   * A DIRECT run that is about to start claims its record (true: the caller must release it);
+   * a record already in another DIRECT run fails this one instead.
+   */
+  #claim(run: Run, record: D): boolean {
+    if (run.mode !== DIRECT || run.phase === DONE) return false;
+    if (this.#direct.claim(record as object)) return true;
+    run.finish(false, new ConcurrentRecordUseError().message, -1);
+    return false;
+  }
+
+  /**
+   * After a run: releases a DIRECT claim, and keeps the run for reuse unless a function it
+   * abandoned may still use its `ctx`.
+   */
+  #settle(run: Run, record: D, claimed: boolean): void {
+    if (claimed) this.#direct.release(record as object);
+    if (run.abandoned || this.#spare.length >= MAX_SPARE_RUNS) return;
+    run.end();
+    this.#spare.push(run);
+  }
+}

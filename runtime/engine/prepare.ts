@@ -1,0 +1,314 @@
+/**
+ * Turns a validated `MachineDefinition` into the engine's tables, once per machine: arcs sorted
+ * by priority, messages and usage keys precomputed, resources resolved to handles by role, and
+ * the `ctx.metadata` object of every slot built ahead (so a call only assigns fields).
+ */
+import type {
+  Data,
+  FunctionSlot,
+  MachineDefinition,
+  ResourceBinding,
+  SchemaIssue,
+  Strategy,
+} from "../machine/definition.js";
+import type { MachineOptions } from "../machine/api.js";
+import { RecordCopier } from "../modes/copy.js";
+import { type ModeCode, modeCode } from "../modes/modes.js";
+import type { FunctionContext } from "./context.js";
+import { allSlots } from "./validate.js";
+
+/** A slot function as the engine calls it. */
+export type Callable = (data: Data, ctx: FunctionContext) => unknown;
+
+/** A function slot as the engine calls it. */
+export interface PreparedSlot {
+  readonly name: string;
+  readonly fn: Callable;
+}
+
+type Meta = Readonly<Record<string, unknown>>;
+type Handles = Readonly<Record<string, unknown>>;
+type Roles = Readonly<Record<string, string>>;
+
+/** What a state's functions see: resources by role and the `ctx.metadata` of each slot kind. */
+export interface EntryScope {
+  readonly handles: Handles;
+  readonly roles: Roles;
+  readonly isEmpty: boolean;
+  readonly preMeta: Meta;
+  readonly transformMeta: Meta;
+  readonly validateMeta: Meta;
+}
+
+/** What an arc's condition and transforms see: the state's resources merged with the arc's (Q15). */
+export interface ArcScope {
+  readonly handles: Handles;
+  readonly meta: Meta;
+}
+
+/** Push isolation codes (`copy`, `reference`, `serialize`). */
+export const ISOLATE_COPY = 0;
+/** See ISOLATE_COPY. */
+export const ISOLATE_REFERENCE = 1;
+/** See ISOLATE_COPY. */
+export const ISOLATE_SERIALIZE = 2;
+
+/** The push-specific part of an arc. */
+export interface PreparedPush {
+  readonly network: number;
+  readonly isolation: typeof ISOLATE_COPY | typeof ISOLATE_REFERENCE | typeof ISOLATE_SERIALIZE;
+  readonly returnState: number;
+  readonly dataMapping: readonly (readonly [string, string])[];
+  readonly resultMapping: readonly (readonly [string, string])[];
+}
+
+/** An arc with its messages, usage key, resources and ctx metadata ready. */
+export interface PreparedArc {
+  /** Index in `PreparedMachine.arcs` (usage counters). */
+  readonly id: number;
+  readonly source: number;
+  /** The state entered (for a push, the sub-network's entry state; -1 when that network has none). */
+  readonly target: number;
+  readonly condition: PreparedSlot | null;
+  readonly transforms: readonly PreparedSlot[];
+  readonly push: PreparedPush | null;
+  /** `<source> -> <target>` (a push target reads `<network>` or `<network>:<state>`, decision E8). */
+  readonly label: string;
+  readonly usageKey: string;
+  readonly scope: ArcScope;
+  readonly ownHandles: Handles;
+  readonly ownRoles: Roles;
+  /** Arc resources plus the target state's (the resource-optimized strategy's cost). */
+  readonly resourceCount: number;
+  readonly isStreaming: boolean;
+  readonly copier: RecordCopier;
+  readonly priority: number;
+  readonly targetName: string;
+}
+
+/** A state with its arcs sorted by priority and its ctx scope ready. */
+export interface PreparedState {
+  readonly index: number;
+  readonly name: string;
+  /** Null in the main network (SEMANTICS §2.10 `network_name`). */
+  readonly networkName: string | null;
+  readonly isFinal: boolean;
+  readonly runOnFailure: boolean;
+  /** The state's own data mode, or -1 to use the run's. */
+  readonly mode: ModeCode | -1;
+  readonly pre: readonly PreparedSlot[];
+  readonly check: ((data: Data) => readonly SchemaIssue[] | null) | null;
+  readonly transforms: readonly PreparedSlot[];
+  readonly validators: readonly PreparedSlot[];
+  /** Outgoing arcs by priority (descending), then declaration order. */
+  readonly arcs: readonly PreparedArc[];
+  readonly onError: number;
+  readonly scope: EntryScope;
+  readonly copier: RecordCopier;
+}
+
+/** Strategy codes (SEMANTICS §2.8). */
+export const DEPTH_FIRST = 0;
+/** See DEPTH_FIRST. */
+export const BREADTH_FIRST = 1;
+/** See DEPTH_FIRST. */
+export const RESOURCE_OPTIMIZED = 2;
+/** See DEPTH_FIRST. */
+export const STREAM_OPTIMIZED = 3;
+
+const STRATEGY_CODES: Readonly<Record<Strategy, number>> = {
+  depth_first: DEPTH_FIRST,
+  breadth_first: BREADTH_FIRST,
+  resource_optimized: RESOURCE_OPTIMIZED,
+  stream_optimized: STREAM_OPTIMIZED,
+};
+
+/** The engine tables of one machine, built once by `prepareMachine`. */
+export interface PreparedMachine {
+  readonly name: string;
+  readonly states: readonly PreparedState[];
+  readonly arcs: readonly PreparedArc[];
+  readonly stateNames: readonly string[];
+  readonly networkNames: readonly string[];
+  readonly mainNetwork: number;
+  readonly mainStart: number;
+  readonly maxTransitions: number;
+  readonly timeoutSeconds: number | undefined;
+  readonly strategy: number;
+  readonly retry: MachineDefinition["settings"]["retry"];
+  readonly dataMode: ModeCode;
+  /** Names of the functions declared async (processSync refuses to run when non-empty). */
+  readonly asyncFunctions: readonly string[];
+  readonly inputCopier: (data: Data) => Data;
+  /** State index for `initialState`: main network first, then the others in order (E7); -1 if none. */
+  findState(name: string): number;
+  /** The trace event of `arc` used without its target being entered (trace.ts). */
+  usedOnlyEvent(arc: PreparedArc): number;
+}
+
+const EMPTY_HANDLES: Handles = Object.freeze({});
+const EMPTY_ROLES: Roles = Object.freeze({});
+
+/** Builds the engine tables of an already validated definition. */
+export function prepareMachine(def: MachineDefinition, options: MachineOptions): PreparedMachine {
+  const handlesByName = options.resources ?? {};
+  const names = def.states.map((s) => s.name);
+  const arcs: PreparedArc[] = [];
+  const states = def.states.map((state, index): PreparedState => {
+    const own = bindResources(state.resources, handlesByName);
+    const networkName = state.network === def.mainNetwork ? null : (def.networks[state.network]?.name ?? null);
+    const scope = entryScope(state.name, own.handles, own.roles);
+    const sorted = state.arcs
+      .map((arc, order) => ({ arc, order }))
+      .sort((a, b) => b.arc.priority - a.arc.priority || a.order - b.order);
+    const prepared = sorted.map(({ arc }) => {
+      const arcOwn = bindResources(arc.resources, handlesByName);
+      const targetName = arc.target >= 0 ? (names[arc.target] ?? "") : "";
+      const targetLabel = arc.push === undefined ? targetName : pushLabel(def, arc.push.network, arc.push.explicitEntry, targetName);
+      const targetResources = arc.target >= 0 ? (def.states[arc.target]?.resources.length ?? 0) : 0;
+      const preparedArc: PreparedArc = {
+        id: arcs.length,
+        source: index,
+        target: arc.target,
+        condition: arc.condition === undefined ? null : prepareSlot(arc.condition),
+        transforms: arc.transforms.map(prepareSlot),
+        push:
+          arc.push === undefined
+            ? null
+            : {
+                network: arc.push.network,
+                isolation:
+                  arc.push.isolation === "copy" ? ISOLATE_COPY : arc.push.isolation === "reference" ? ISOLATE_REFERENCE : ISOLATE_SERIALIZE,
+                returnState: arc.push.returnState,
+                dataMapping: arc.push.dataMapping,
+                resultMapping: arc.push.resultMapping,
+              },
+        label: `${state.name} -> ${targetLabel}`,
+        usageKey: `arc_${state.name}_${targetLabel}_usage`,
+        scope: EMPTY_ARC_SCOPE,
+        ownHandles: arcOwn.handles,
+        ownRoles: arcOwn.roles,
+        resourceCount: arc.resources.length + targetResources,
+        isStreaming: arc.metadata?.["streaming"] === true,
+        copier: new RecordCopier(),
+        priority: arc.priority,
+        targetName,
+      };
+      const withScope: PreparedArc = { ...preparedArc, scope: arcScope(preparedArc, state.name, scope) };
+      arcs.push(withScope);
+      return withScope;
+    });
+    return {
+      index,
+      name: state.name,
+      networkName,
+      isFinal: state.isFinal,
+      runOnFailure: state.runOnFailure,
+      mode: state.dataMode === undefined ? -1 : modeCode(state.dataMode),
+      pre: state.preValidators.map(prepareSlot),
+      check: state.check ?? null,
+      transforms: state.transforms.map(prepareSlot),
+      validators: state.validators.map(prepareSlot),
+      arcs: prepared,
+      onError: state.onError,
+      scope,
+      copier: new RecordCopier(),
+    };
+  });
+  return {
+    name: def.name,
+    states,
+    arcs,
+    stateNames: names,
+    networkNames: def.networks.map((n) => n.name),
+    mainNetwork: def.mainNetwork,
+    mainStart: def.networks[def.mainNetwork]?.start ?? -1,
+    maxTransitions: def.settings.maxTransitions,
+    timeoutSeconds: def.settings.timeoutSeconds,
+    strategy: STRATEGY_CODES[def.settings.strategy],
+    retry: def.settings.retry,
+    dataMode: modeCode(options.dataMode ?? def.settings.dataMode),
+    asyncFunctions: asyncFunctionNames(def),
+    inputCopier: inputCopier(def),
+    findState: stateFinder(def),
+    usedOnlyEvent: (arc) => -1 - arcs.length - arc.id,
+  };
+}
+
+const EMPTY_ARC_SCOPE: ArcScope = { handles: EMPTY_HANDLES, meta: Object.freeze({}) };
+
+function prepareSlot(slot: FunctionSlot): PreparedSlot {
+  return { name: slot.name, fn: slot.fn as unknown as Callable };
+}
+
+function pushLabel(def: MachineDefinition, network: number, explicitEntry: boolean, entryName: string): string {
+  const networkName = def.networks[network]?.name ?? "";
+  return explicitEntry ? `${networkName}:${entryName}` : networkName;
+}
+
+function bindResources(bindings: readonly ResourceBinding[], handlesByName: Handles): { handles: Handles; roles: Roles } {
+  if (bindings.length === 0) return { handles: EMPTY_HANDLES, roles: EMPTY_ROLES };
+  const handles: Record<string, unknown> = {};
+  const roles: Record<string, string> = {};
+  for (const binding of bindings) {
+    handles[binding.role] = handlesByName[binding.name];
+    roles[binding.role] = binding.name;
+  }
+  return { handles: Object.freeze(handles), roles: Object.freeze(roles) };
+}
+
+/** The scope of a state: its own resources, or (inside a subflow) merged over the inherited ones. */
+export function entryScope(stateName: string, handles: Handles, roles: Roles): EntryScope {
+  return {
+    handles,
+    roles,
+    isEmpty: Object.keys(roles).length === 0,
+    preMeta: Object.freeze({ state: stateName, phase: "pre_validation", resource_roles: roles }),
+    transformMeta: Object.freeze({ state: stateName, resource_roles: roles }),
+    validateMeta: Object.freeze({ state: stateName, phase: "validation", resource_roles: roles }),
+  };
+}
+
+/** Merges a state scope under an inherited one: the state's own role bindings win. */
+export function inheritScope(inherited: EntryScope, stateName: string, own: EntryScope): EntryScope {
+  const handles = Object.freeze({ ...inherited.handles, ...own.handles });
+  const roles = Object.freeze({ ...inherited.roles, ...own.roles });
+  return entryScope(stateName, handles, roles);
+}
+
+/** The scope of an arc's functions: the state's resources merged with the arc's, the arc winning (Q15). */
+export function arcScope(arc: PreparedArc, sourceName: string, state: EntryScope): ArcScope {
+  const handles = arc.ownRoles === EMPTY_ROLES ? state.handles : Object.freeze({ ...state.handles, ...arc.ownHandles });
+  const roles = arc.ownRoles === EMPTY_ROLES ? state.roles : Object.freeze({ ...state.roles, ...arc.ownRoles });
+  const meta = Object.freeze({
+    source_state: sourceName,
+    target_state: arc.targetName,
+    arc_priority: arc.priority,
+    stream_enabled: false,
+    resource_roles: roles,
+  });
+  return { handles, meta };
+}
+
+function asyncFunctionNames(def: MachineDefinition): string[] {
+  const names = new Set<string>();
+  for (const slot of allSlots(def)) if (slot.isAsync) names.add(slot.name);
+  return [...names];
+}
+
+function inputCopier(def: MachineDefinition): (data: Data) => Data {
+  if (def.copyInput !== undefined) return def.copyInput;
+  const copier = new RecordCopier();
+  return (data) => copier.copy(data);
+}
+
+function stateFinder(def: MachineDefinition): (name: string) => number {
+  const order = [def.mainNetwork, ...def.networks.map((_, i) => i).filter((i) => i !== def.mainNetwork)];
+  const byName = new Map<string, number>();
+  for (const network of order) {
+    def.states.forEach((state, index) => {
+      if (state.network === network && !byName.has(state.name)) byName.set(state.name, index);
+    });
+  }
+  return (name) => byName.get(name) ?? -1;
+}

@@ -1,0 +1,55 @@
+/**
+ * fsmc/runtime: what generated modules and applications import. An explicit export list;
+ * nothing here imports the compiler.
+ */
+export type {
+  ArcDefinition,
+  Data,
+  DataMode,
+  FunctionSlot,
+  JsRecord,
+  MachineDefinition,
+  MachineSettings,
+  NetworkDefinition,
+  PushDefinition,
+  PushIsolation,
+  ResourceBinding,
+  ResourceDefinition,
+  RetryPolicy,
+  SchemaIssue,
+  SlotFunction,
+  StateDefinition,
+  Strategy,
+} from "./machine/definition.js";
+export { DEFAULT_RETRY } from "./machine/definition.js";
+export type { AsyncMachine, Ctx, MachineOptions, ProcessOptions, RunResult, SyncMachine } from "./machine/api.js";
+export { type Clock, SimulatedClock, systemClock } from "./clock.js";
+export {
+  ConcurrentRecordUseError,
+  FsmRuntimeError,
+  FunctionNotFoundError,
+  InvalidDefinitionError,
+  MachineClosedError,
+  NotImplementedError,
+  NotSynchronousError,
+  ResourceNotFoundError,
+  ResourceUnavailableError,
+  RetryableError,
+  UnboundRoleError,
+  ValidationError,
+  errorText,
+  isRetryable,
+  isValidationError,
+} from "./errors.js";
+export { BUILTIN_CATALOGUE, BUILTIN_NAMES, builtin } from "./functions/registry.js";
+export { BuiltinInputError, BuiltinNotFoundError, BuiltinParamsError } from "./functions/errors.js";
+export type {
+  BuiltinInfo,
+  BuiltinKind,
+  BuiltinTransformer,
+  BuiltinValidator,
+  ValidatorResult,
+} from "./functions/entry.js";
+export type { ParamKind, ParamSpec, ParamSpecs } from "./functions/params.js";
+export { defineMachine } from "./engine/define.js";
+export { deepCopy } from "./modes/copy.js";

@@ -1,0 +1,94 @@
+/**
+ * Execution strategies (SEMANTICS §2.8, decision E1): depth-first takes the first available arc;
+ * the others evaluate every condition in order, then choose.
+ */
+import { describe, expect, it } from "vitest";
+import { defineMachine, type Strategy } from "../../../runtime/index.js";
+import { flow, runFlow, type StateSpec } from "./support.js";
+
+const withStrategy = (strategy: Strategy, states: Record<string, StateSpec>, resources: string[] = []) =>
+  flow(states, { settings: { strategy }, resources });
+
+describe("strategies", () => {
+  it("breadth_first prefers an arc whose target was not visited yet", async () => {
+    const states: Record<string, StateSpec> = {
+      a: { start: true, arcs: ["b"] },
+      b: {
+        transforms: [(d) => ({ n: (d["n"] ?? 0) + 1 })],
+        arcs: [{ to: "a", when: (d) => d["n"] < 3 }, { to: "c", when: (d) => d["n"] < 3 }, "end"],
+      },
+      c: { arcs: ["b"] },
+      end: { final: true },
+    };
+    expect((await runFlow(withStrategy("depth_first", states), {})).path).toEqual(["a", "b", "a", "b", "a", "b", "end"]);
+    expect((await runFlow(withStrategy("breadth_first", states), {})).path).toEqual(["a", "b", "c", "b", "end"]);
+  });
+
+  it("breadth_first falls back to the first available arc when every target was visited", async () => {
+    const states: Record<string, StateSpec> = {
+      a: { start: true, arcs: ["b"] },
+      b: { transforms: [(d) => ({ n: (d["n"] ?? 0) + 1 })], arcs: [{ to: "end", when: (d) => d["n"] >= 2 }, "a"] },
+      end: { final: true },
+    };
+    expect((await runFlow(withStrategy("breadth_first", states), {})).path).toEqual(["a", "b", "a", "b", "end"]);
+  });
+
+  it("strategies other than depth_first evaluate every condition, in priority order", async () => {
+    for (const strategy of ["breadth_first", "resource_optimized", "stream_optimized"] as const) {
+      const calls: string[] = [];
+      const when = (name: string) => () => (calls.push(name), true);
+      const def = withStrategy(strategy, {
+        s: { start: true, arcs: [{ to: "x", when: when("x") }, { to: "y", priority: 2, when: when("y") }, { to: "z", when: when("z") }] },
+        x: { final: true },
+        y: { final: true },
+        z: { final: true },
+      });
+      const result = defineMachine(def).processSync({});
+      expect(calls).toEqual(["y", "x", "z"]);
+      expect(result.final_state).toBe("y");
+    }
+  });
+
+  it("a condition error fails the record even after an available arc (all conditions run)", async () => {
+    const def = withStrategy("breadth_first", {
+      s: {
+        start: true,
+        arcs: [
+          { to: "x", when: () => true },
+          {
+            to: "y",
+            when: () => {
+              throw new Error("late condition");
+            },
+          },
+        ],
+      },
+      x: { final: true },
+      y: { final: true },
+    });
+    expect(await runFlow(def, {})).toMatchObject({ success: false, error: "late condition" });
+  });
+
+  it("resource_optimized picks the arc needing the fewest resources (arc plus target), ties by order", async () => {
+    const states: Record<string, StateSpec> = {
+      s: { start: true, arcs: [{ to: "heavy", resources: ["db"] }, "light", "light2"] },
+      heavy: { final: true, resources: ["cache"] },
+      light: { final: true, resources: ["cache"] },
+      light2: { final: true, resources: ["cache"] },
+    };
+    const def = withStrategy("resource_optimized", states, ["db", "cache"]);
+    const machine = defineMachine(def, { resources: { db: {}, cache: {} } });
+    expect(machine.processSync({}).final_state).toBe("light");
+  });
+
+  it("stream_optimized prefers an arc marked streaming", async () => {
+    const states: Record<string, StateSpec> = {
+      s: { start: true, arcs: ["batch", { to: "stream", metadata: { streaming: true } }] },
+      batch: { final: true },
+      stream: { final: true },
+    };
+    expect((await runFlow(withStrategy("stream_optimized", states), {})).final_state).toBe("stream");
+    const none: Record<string, StateSpec> = { s: { start: true, arcs: ["batch", "other"] }, batch: { final: true }, other: { final: true } };
+    expect((await runFlow(withStrategy("stream_optimized", none), {})).final_state).toBe("batch");
+  });
+});
