@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CODES, codeInfo } from "../../diagnostics/codes.js";
+import { RUNTIME_CODES } from "../../diagnostics/runtime-codes.js";
 import { unknownCode } from "../../diagnostics/factories/cli.js";
 import { type CliIo, EXIT, write } from "../io.js";
 import { printDiagnostics } from "../sources.js";
@@ -17,9 +18,9 @@ export function explanationsDir(): string {
 /** Runs `fsmc explain`; exit 0, or 2 for an unknown code. */
 export async function explainCommand(io: CliIo, code: string): Promise<number> {
   const normalized = /^\d+$/.test(code) ? `FSM${code.padStart(4, "0")}` : code.toUpperCase();
-  const info = codeInfo(normalized);
-  if (!info) {
-    await printDiagnostics(io, [unknownCode(code, Object.keys(CODES))], [], "text");
+  const known = codeInfo(normalized) !== undefined || Object.prototype.hasOwnProperty.call(RUNTIME_CODES, normalized);
+  if (!known) {
+    await printDiagnostics(io, [unknownCode(code, [...Object.keys(CODES), ...Object.keys(RUNTIME_CODES)])], [], "text");
     return EXIT.invalid;
   }
   const text = readFileSync(resolve(explanationsDir(), `${normalized}.md`), "utf8");

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CODE_TABLES, CODES } from "../../../compiler/diagnostics/codes.js";
 import { explanationPath } from "../../../compiler/diagnostics/index.js";
+import { RUNTIME_CODES } from "../../../compiler/diagnostics/runtime-codes.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const diagnosticsDir = join(root, "compiler/diagnostics");
@@ -85,7 +86,7 @@ describe("diagnostic code registry", () => {
 
   it("every explanation file belongs to a registered code", () => {
     const files = readdirSync(explanationsDir).filter((f) => f.endsWith(".md"));
-    const orphans = files.map((f) => f.slice(0, -3)).filter((code) => !(code in CODES));
+    const orphans = files.map((f) => f.slice(0, -3)).filter((code) => !(code in CODES) && !(code in RUNTIME_CODES));
     expect(orphans).toEqual([]);
     expect(explanationPath("FSM0000")).toBeUndefined();
   });
@@ -104,5 +105,33 @@ describe("diagnostic code registry", () => {
       .map((f) => readFileSync(f, "utf8"))
       .join("\n");
     expect(registered.filter((code) => !testText.includes(code))).toEqual([]);
+  });
+});
+
+describe("runtime error codes (FSMR)", () => {
+  const runtimeText = filesUnder(join(root, "runtime"))
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => readFileSync(f, "utf8"))
+    .join("\n");
+  const thrown = [...new Set([...runtimeText.matchAll(/"(FSMR\d{4})"/g)].map((m) => m[1] ?? ""))].sort();
+
+  it("the compiler's list mirrors exactly the codes the runtime throws", () => {
+    expect(Object.keys(RUNTIME_CODES).sort()).toEqual(thrown);
+  });
+
+  it("every runtime code has an explanation with the required sections", () => {
+    for (const code of Object.keys(RUNTIME_CODES)) {
+      const text = readFileSync(join(explanationsDir, `${code}.md`), "utf8");
+      expect(text.split("\n")[0], code).toMatch(new RegExp(`^# ${code}: \\S`));
+      expect([...text.matchAll(/^## (.+)$/gm)].map((m) => m[1]), code).toEqual(["What triggers it", "Example", "How to fix"]);
+    }
+  });
+
+  it("every runtime code is triggered by a test", () => {
+    const testText = filesUnder(testDir)
+      .filter((f) => f !== thisFile && f.endsWith(".ts"))
+      .map((f) => readFileSync(f, "utf8"))
+      .join("\n");
+    expect(Object.keys(RUNTIME_CODES).filter((code) => !testText.includes(code))).toEqual([]);
   });
 });
