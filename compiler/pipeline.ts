@@ -67,12 +67,12 @@ export function parse(sources: readonly SourceFile[], host: YamlHost): PhaseResu
   return phaseResult(trees, diagnostics);
 }
 
-/** Lowers every syntax tree to IR machines (source order). */
-export function lower(trees: readonly SyntaxTree[]): PhaseResult<Machine[]> {
+/** Lowers every syntax tree to IR machines (source order); `env` feeds the DSL's `env(…)`. */
+export function lower(trees: readonly SyntaxTree[], env: Readonly<Record<string, string | undefined>> = {}): PhaseResult<Machine[]> {
   const machines: Machine[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const t of trees) {
-    const r = t.kind === "dsl" ? lowerDsl(t.tree) : lowerYaml(t.tree);
+    const r = t.kind === "dsl" ? lowerDsl(t.tree, { env }) : lowerYaml(t.tree);
     diagnostics.push(...r.diagnostics);
     if (r.value !== undefined) machines.push(...r.value);
   }
@@ -87,7 +87,7 @@ export function compileToIr(
 ): { machines?: readonly Machine[]; symbols?: SymbolTable; report?: AnalysisReport; log: DiagnosticLog } {
   const log = new DiagnosticLog();
   const trees = log.take(trace("parse", () => parse(sources, host)));
-  const machines = trees && log.take(trace("lower", () => lower(trees)));
+  const machines = trees && log.take(trace("lower", () => lower(trees, host.env)));
   const symbols = machines && log.take(trace("check", () => check(machines)));
   const report = machines && symbols && log.take(trace("analyze", () => analyze(machines, symbols)));
   return {

@@ -20,6 +20,7 @@ export const DSL_CODES: Readonly<Record<string, CodeInfo>> = {
   FSM0020: { severity: "error", title: "push-arc clause on a plain arc", name: "push-only-clause" },
   FSM0021: { severity: "error", title: "invalid environment variable name", name: "invalid-env-name" },
   FSM0022: { severity: "error", title: "empty range", name: "empty-range" },
+  FSM0023: { severity: "error", title: "environment variable not set", name: "unset-env-var" },
   FSM0030: { severity: "warning", title: "arc clause on its own line binds to the arc above", name: "dangling-arc-clause" },
   FSM0031: { severity: "warning", title: "doc comment documents nothing", name: "unattached-doc-comment" },
 };

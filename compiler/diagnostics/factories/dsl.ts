@@ -212,6 +212,21 @@ export function invalidEnvName(name: string, span: Span): Diagnostic {
   };
 }
 
+/** FSM0023: `env("VAR")` outside a resource config names a variable that is not set. */
+export function unsetEnvVar(name: string, span: Span): Diagnostic {
+  return {
+    code: "FSM0023",
+    severity: "error",
+    message: `environment variable \`${name}\` is not set`,
+    labels: [{ span, primary: true, message: "read when the definition is compiled" }],
+    notes: [
+      "outside resource configs, `env(…)` is replaced at compile time (inside them it is kept and read when the resource opens)",
+      `\`FSM_${name}\` is used when \`${name}\` is unset`,
+    ],
+    help: `set \`${name}\`, or give a default: \`env("${name}", "…")\``,
+  };
+}
+
 /** FSM0022: a range whose minimum exceeds its maximum. */
 export function emptyRange(min: number, max: number, span: Span): Diagnostic {
   return {

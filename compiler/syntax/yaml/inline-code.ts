@@ -7,6 +7,7 @@
  * (decision E4). `isAsync` is true when the code itself awaits.
  */
 import { ts } from "ts-morph";
+import { awaits } from "../inline/awaits.js";
 
 /** A parse error inside the code, with its character range in the code. */
 export interface CodeError {
@@ -123,12 +124,4 @@ function isStatementLike(expression: ts.Expression): boolean {
     return expression.operator === ts.SyntaxKind.PlusPlusToken || expression.operator === ts.SyntaxKind.MinusMinusToken;
   }
   return false;
-}
-
-/** True when `node` awaits outside any nested function. */
-function awaits(node: ts.Node): boolean {
-  if (ts.isAwaitExpression(node)) return true;
-  if (ts.isForOfStatement(node) && node.awaitModifier) return true;
-  if (ts.isFunctionLike(node) || ts.isClassLike(node)) return false;
-  return ts.forEachChild(node, (child) => (awaits(child) ? true : undefined)) ?? false;
 }

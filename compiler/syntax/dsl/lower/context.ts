@@ -12,6 +12,10 @@ export interface Lowering {
   readonly text: string;
   readonly diagnostics: Diagnostic[];
   readonly docs: DocComments;
+  /** The environment `env(…)` reads outside resource configs. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** True while lowering a resource config, where `env(…)` stays a reference (decision E10). */
+  keepEnvReferences: boolean;
 }
 
 /** Span of a token of this file. */

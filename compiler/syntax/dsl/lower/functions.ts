@@ -3,6 +3,7 @@
  * `validators.required { … }` or `builtin x { … }` (built-in, with params), and inline
  * TypeScript: `` `expr` `` (form "expression") or ```` ``` body ``` ```` (form "body").
  */
+import { codeAwaits } from "../../inline/awaits.js";
 import type { CstNode, IToken } from "chevrotain";
 import type { FunctionRef, InlineCode as InlineCodeRef } from "../../../ir/index.js";
 import { awaitOnBuiltin, emptyInlineCode, inlineCodeLanguage } from "../../../diagnostics/factories/dsl.js";
@@ -78,7 +79,7 @@ function lowerInline(lw: Lowering, token: IToken, id: string): InlineCodeRef | u
     language: "ts",
     form: token.tokenType === InlineCode ? "expression" : "body",
     code,
-    isAsync: /\bawait\b/.test(code),
+    isAsync: codeAwaits(code, token.tokenType === InlineCode ? "expression" : "body"),
     span,
     codeSpan: { file: lw.path, start: codeStart, end: codeStart + code.length },
   };

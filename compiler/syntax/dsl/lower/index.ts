@@ -8,8 +8,17 @@ import { DocComments } from "./docs.js";
 import { lowerMachine } from "./machine.js";
 
 /** Lowers a parsed file; machines that cannot be lowered are dropped with a diagnostic. */
-export function lowerDsl(syntax: DslSyntax): PhaseResult<readonly Machine[]> {
+/** Options of DSL lowering. */
+export interface DslLowerOptions {
+  /** Environment for `env(…)` outside resource configs (the CLI passes the process environment). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Lowers a parsed `.fsm` file to IR machines. */
+export function lowerDsl(syntax: DslSyntax, options: DslLowerOptions = {}): PhaseResult<readonly Machine[]> {
   const lw: Lowering = {
+    env: options.env ?? {},
+    keepEnvReferences: false,
     path: syntax.source.path,
     text: syntax.source.text,
     diagnostics: [],

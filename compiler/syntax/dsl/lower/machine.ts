@@ -160,7 +160,7 @@ function lowerResource(lw: Lowering, node: CstNode): ResourceDecl | undefined {
     nameSpan: spanOfToken(lw, name),
     type: type.image,
     typeSpan: spanOfToken(lw, type),
-    config: config === undefined ? {} : lowerObject(lw, config),
+    config: config === undefined ? {} : lowerResourceConfig(lw, config),
     span: spanOfNode(lw, node),
   };
 }
@@ -191,3 +191,13 @@ function lowerRetry(lw: Lowering, node: CstNode): RetryPolicy {
 }
 
 const FINITE_MS: NumberRule = { what: "delay", requirement: "a finite duration", test: Number.isFinite };
+
+/** A resource config keeps `env(…)` as `${VAR}` references, resolved when the resource opens (decision E10). */
+function lowerResourceConfig(lw: Lowering, node: CstNode): JsonObject {
+  lw.keepEnvReferences = true;
+  try {
+    return lowerObject(lw, node);
+  } finally {
+    lw.keepEnvReferences = false;
+  }
+}

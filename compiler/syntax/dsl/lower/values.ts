@@ -1,7 +1,7 @@
 /** Literals: strings, numbers, durations and JSON-ish values (objects, arrays, `env(…)`). */
 import type { CstNode, IToken } from "chevrotain";
 import type { JsonObject, JsonValue } from "../../../ir/index.js";
-import { duplicateKey, invalidEnvName, invalidNumber } from "../../../diagnostics/factories/dsl.js";
+import { duplicateKey, invalidEnvName, invalidNumber, unsetEnvVar } from "../../../diagnostics/factories/dsl.js";
 import { firstNode, firstToken, isNode, isRealToken, nodes } from "../cst.js";
 import { Duration, Kw, NumberLiteral, StringLiteral } from "../tokens.js";
 import { spanOfToken, type Lowering } from "./context.js";
@@ -141,7 +141,11 @@ export function lowerValue(lw: Lowering, node: CstNode): JsonValue | undefined {
   return undefined;
 }
 
-/** `env("VAR")` → `"${VAR}"`, `env("VAR", "d")` → `"${VAR:-d}"` (decision E10: resolved when resources open). */
+/**
+ * `env("VAR")` / `env("VAR", "d")`: in a resource config the reference `"${VAR}"` / `"${VAR:-d}"`
+ * (decision E10: resolved when resources open); elsewhere the variable's value now (with the
+ * `FSM_VAR` fallback of the YAML loader), the default, or FSM0023.
+ */
 function lowerEnv(lw: Lowering, node: CstNode): string | undefined {
   const variable = firstToken(node, "variable");
   if (variable === undefined) return undefined;
@@ -151,5 +155,10 @@ function lowerEnv(lw: Lowering, node: CstNode): string | undefined {
     return undefined;
   }
   const fallback = firstToken(node, "fallback");
-  return fallback === undefined ? `\${${name}}` : `\${${name}:-${stringValue(fallback)}}`;
+  if (lw.keepEnvReferences) return fallback === undefined ? `\${${name}}` : `\${${name}:-${stringValue(fallback)}}`;
+  const value = lw.env[name] ?? lw.env[`FSM_${name}`];
+  if (value !== undefined) return value;
+  if (fallback !== undefined) return stringValue(fallback);
+  lw.diagnostics.push(unsetEnvVar(name, spanOfToken(lw, variable)));
+  return undefined;
 }

@@ -96,6 +96,9 @@ describe("DSL diagnostics, one per code", () => {
   it("FSM0022 empty range", () => {
     trigger("FSM0022", inRecord("n: integer(5..1)"), "range `5..1` is empty", "5..1");
   });
+  it("FSM0023 unset environment variable", () => {
+    trigger("FSM0023", 'fsm m { metadata { region: env("FSMC_SURELY_UNSET_VAR") } network main { start end state s } }', "environment variable `FSMC_SURELY_UNSET_VAR` is not set", '"FSMC_SURELY_UNSET_VAR"');
+  });
   it("FSM0030 dangling arc clause (warning)", () => {
     trigger("FSM0030", inState("-> t when ok\n      do cleanup"), "`do` belongs to the arc above, not to the state", "do");
   });
