@@ -15,14 +15,19 @@ export function toAbsolute(root: string, projectPath: string): string {
   return isAbsolute(projectPath) ? projectPath : resolve(root, projectPath);
 }
 
-/** Where the runtime's type declarations live (sources in a checkout, `.d.ts` in a build). */
+/**
+ * Where the runtime's type declarations live: the built `.d.ts` next to a built compiler (the
+ * runtime built with it, and declarations only: far less for the type check to read), the
+ * sources when the compiler runs from sources (tests) or nothing is built.
+ */
 export function runtimeEntry(): { types: string; module: string } {
   const here = dirname(fileURLToPath(import.meta.url)); // …/compiler/cli or …/dist/compiler/cli
-  const pkgRoot = resolve(here, here.includes(`${sep}dist${sep}`) ? "../../.." : "../..");
+  const built = here.includes(`${sep}dist${sep}`);
+  const pkgRoot = resolve(here, built ? "../../.." : "../..");
   const dts = resolve(pkgRoot, "dist/runtime/index.d.ts");
   const src = resolve(pkgRoot, "runtime/index.ts");
   const js = resolve(pkgRoot, "dist/runtime/index.js");
-  return { types: existsSync(src) ? src : dts, module: js };
+  return { types: (built && existsSync(dts)) || !existsSync(src) ? dts : src, module: js };
 }
 
 /** A compile host that also remembers the text of every file it read (for rendering diagnostics). */

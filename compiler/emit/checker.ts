@@ -1,6 +1,7 @@
 /**
  * Record-type checkers (decision 8): one specialised function per record type, written from
- * its TypeSchema, collecting issues with JSON pointers. A state's `check` is the checker of its
+ * its TypeSchema, collecting issues with JSON pointers (the issue list is created by the first
+ * issue, so checking a matching record allocates nothing). A state's `check` is the checker of its
  * record type; nested record references call each other's checker.
  */
 import { assertNever, type TypeSchema } from "../ir/index.js";
@@ -41,10 +42,13 @@ class CheckerWriter {
     return `${prefix}${this.#counter}`;
   }
 
-  /** Lines checking `expr` (of type `unknown`) against `schema`, pushing onto `issues`. */
+  /**
+   * Lines checking `expr` (of type `unknown`) against `schema`, pushing onto `issues` (a variable
+   * that is null until the first issue: a matching record allocates nothing).
+   */
   check(schema: TypeSchema, expr: string, pointer: readonly PointerPart[], issues: string): string[] {
     const at = pointerText(pointer);
-    const push = (message: string): string => `${issues}.push({ pointer: ${at}, message: ${quote(message)} });`;
+    const push = (message: string): string => `(${issues} ??= []).push({ pointer: ${at}, message: ${quote(message)} });`;
     switch (schema.kind) {
       case "AnyType":
         return [];
@@ -110,7 +114,7 @@ class CheckerWriter {
             if (inner.length > 0) lines.push(`const ${value} = ${record}[${quote(field.name)}];`, `if (${value} !== undefined) {`, ...inner, "}");
           } else {
             lines.push(`const ${value} = ${record}[${quote(field.name)}];`);
-            const missing = `${issues}.push({ pointer: ${pointerText(fieldPointer)}, message: "is required" });`;
+            const missing = `(${issues} ??= []).push({ pointer: ${pointerText(fieldPointer)}, message: "is required" });`;
             lines.push(`if (${value} === undefined) {`, missing, ...(inner.length > 0 ? ["} else {", ...inner] : []), "}");
           }
         }
@@ -118,7 +122,7 @@ class CheckerWriter {
           const key = this.#fresh("key");
           const known = schema.fields.map((f) => `${key} !== ${quote(f.name)}`);
           const escaped = `${key}.replace(/~/g, "~0").replace(/\\//g, "~1")`;
-          const extra = `${issues}.push({ pointer: ${pointerText([...pointer, { text: "/" }, { expr: escaped }])}, message: "is not allowed" });`;
+          const extra = `(${issues} ??= []).push({ pointer: ${pointerText([...pointer, { text: "/" }, { expr: escaped }])}, message: "is not allowed" });`;
           lines.push(
             `for (const ${key} of Object.keys(${record})) {`,
             known.length > 0 ? `if (${known.join(" && ")}) ${extra}` : extra,
@@ -134,7 +138,7 @@ class CheckerWriter {
         let close = 0;
         for (const member of schema.members) {
           const tried = this.#fresh("u");
-          lines.push(`const ${tried}: SchemaIssue[] = [];`, ...this.check(member, expr, pointer, tried), `if (${tried}.length > 0) {`);
+          lines.push(`let ${tried}: SchemaIssue[] | null = null;`, ...this.check(member, expr, pointer, tried), `if (${tried} !== null) {`);
           close++;
         }
         lines.push(push("must match one of the union's types"));
@@ -142,7 +146,7 @@ class CheckerWriter {
         return ["{", ...lines, "}"];
       }
       case "RecordRef":
-        return [`${this.checkerOf(schema.name)}(${expr}, ${at}, ${issues});`];
+        return [`${issues} = ${this.checkerOf(schema.name)}(${expr}, ${at}, ${issues});`];
       default:
         return assertNever(schema);
     }
@@ -160,9 +164,9 @@ export function checkerFunction(
   const doc = `/** Checks a record against \`${docText(model.typeName)}\` (${docText(sourceName)}): its issues with JSON pointers, or null when it matches. */`;
   const text = [
     doc,
-    `function ${model.checkName}(value: unknown, at = "", issues: SchemaIssue[] = []): SchemaIssue[] | null {`,
+    `function ${model.checkName}(value: unknown, at = "", issues: SchemaIssue[] | null = null): SchemaIssue[] | null {`,
     ...body,
-    "return issues.length > 0 ? issues : null;",
+    "return issues;",
     "}",
     "",
   ].join("\n");

@@ -127,8 +127,18 @@ function parse(arrow: string): { sourceFile: ts.SourceFile; diagnostics: readonl
   return { sourceFile, diagnostics };
 }
 
+/** The last answer of `isWholeArrow`: emit asks twice in a row about the same text (layout, then syntax check). */
+let lastWhole: { readonly arrow: string; readonly whole: boolean } | undefined;
+
 /** True when `arrow` parses, alone, as exactly one arrow function (nothing before or after it). */
 function isWholeArrow(arrow: string): boolean {
+  if (lastWhole?.arrow === arrow) return lastWhole.whole;
+  const whole = parsesAsWholeArrow(arrow);
+  lastWhole = { arrow, whole };
+  return whole;
+}
+
+function parsesAsWholeArrow(arrow: string): boolean {
   const { sourceFile, diagnostics } = parse(arrow);
   if (diagnostics.length > 0 || sourceFile.statements.length !== 1) return false;
   const statement = sourceFile.statements[0];

@@ -17,6 +17,7 @@ import {
 import { commentText, docText, memberAccess, propertyKey, quote } from "./identifiers.js";
 import type { RuntimeImports } from "./imports.js";
 import type { IndexedState, MachineModel } from "./model.js";
+import { readsOnly } from "./reads-only.js";
 
 /** Collects inline code while the table is written; returns the placeholder standing for it. */
 export type InlineSink = (code: InlineCode, params: string) => string;
@@ -85,7 +86,8 @@ class TableWriter {
       }
       case "InlineCode": {
         const params = imports.type(inlineParams(ref, dataType, ctxType));
-        return [`{`, `name: ${quote(ref.id)},`, `kind: "inline",`, `isAsync: ${ref.isAsync},`, `fn: ${this.context.inline(ref, params)},`, `}`].join("\n");
+        const pure = arc !== undefined && ref === arc.condition && readsOnly(ref) ? ["readsOnly: true,"] : [];
+        return [`{`, `name: ${quote(ref.id)},`, `kind: "inline",`, `isAsync: ${ref.isAsync},`, ...pure, `fn: ${this.context.inline(ref, params)},`, `}`].join("\n");
       }
       default:
         return assertNever(ref);

@@ -46,69 +46,69 @@ export interface OrdersOptions extends MachineOptions {
 }
 
 /** Checks a record against `Order` (orders.fsm): its issues with JSON pointers, or null when it matches. */
-function checkOrder(value: unknown, at = "", issues: SchemaIssue[] = []): SchemaIssue[] | null {
+function checkOrder(value: unknown, at = "", issues: SchemaIssue[] | null = null): SchemaIssue[] | null {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    issues.push({ pointer: at, message: "must be object" });
+    (issues ??= []).push({ pointer: at, message: "must be object" });
   } else {
     const r1 = value as Readonly<Record<string, unknown>>;
     const v2 = r1["id"];
     if (v2 === undefined) {
-      issues.push({ pointer: `${at}/id`, message: "is required" });
+      (issues ??= []).push({ pointer: `${at}/id`, message: "is required" });
     } else {
       if (typeof v2 !== "number" || !Number.isInteger(v2)) {
-        issues.push({ pointer: `${at}/id`, message: "must be integer" });
+        (issues ??= []).push({ pointer: `${at}/id`, message: "must be integer" });
       }
     }
     const v3 = r1["name"];
     if (v3 === undefined) {
-      issues.push({ pointer: `${at}/name`, message: "is required" });
+      (issues ??= []).push({ pointer: `${at}/name`, message: "is required" });
     } else {
       if (typeof v3 !== "string") {
-        issues.push({ pointer: `${at}/name`, message: "must be string" });
+        (issues ??= []).push({ pointer: `${at}/name`, message: "must be string" });
       }
     }
     const v4 = r1["amount"];
     if (v4 === undefined) {
-      issues.push({ pointer: `${at}/amount`, message: "is required" });
+      (issues ??= []).push({ pointer: `${at}/amount`, message: "is required" });
     } else {
       if (typeof v4 !== "number") {
-        issues.push({ pointer: `${at}/amount`, message: "must be number" });
+        (issues ??= []).push({ pointer: `${at}/amount`, message: "must be number" });
       }
     }
     const v5 = r1["tier"];
     if (v5 === undefined) {
-      issues.push({ pointer: `${at}/tier`, message: "is required" });
+      (issues ??= []).push({ pointer: `${at}/tier`, message: "is required" });
     } else {
       if (v5 !== "gold" && v5 !== "silver" && v5 !== "basic") {
-        issues.push({ pointer: `${at}/tier`, message: "must be one of \"gold\", \"silver\", \"basic\"" });
+        (issues ??= []).push({ pointer: `${at}/tier`, message: "must be one of \"gold\", \"silver\", \"basic\"" });
       }
     }
     const v6 = r1["amount_cents"];
     if (v6 !== undefined) {
       if (typeof v6 !== "number" || !Number.isInteger(v6)) {
-        issues.push({ pointer: `${at}/amount_cents`, message: "must be integer" });
+        (issues ??= []).push({ pointer: `${at}/amount_cents`, message: "must be integer" });
       }
     }
     const v7 = r1["discount"];
     if (v7 !== undefined) {
       if (typeof v7 !== "number" || !Number.isInteger(v7)) {
-        issues.push({ pointer: `${at}/discount`, message: "must be integer" });
+        (issues ??= []).push({ pointer: `${at}/discount`, message: "must be integer" });
       }
     }
     const v8 = r1["label"];
     if (v8 !== undefined) {
       if (typeof v8 !== "string") {
-        issues.push({ pointer: `${at}/label`, message: "must be string" });
+        (issues ??= []).push({ pointer: `${at}/label`, message: "must be string" });
       }
     }
     const v9 = r1["risk"];
     if (v9 !== undefined) {
       if (v9 !== "low" && v9 !== "high") {
-        issues.push({ pointer: `${at}/risk`, message: "must be one of \"low\", \"high\"" });
+        (issues ??= []).push({ pointer: `${at}/risk`, message: "must be one of \"low\", \"high\"" });
       }
     }
   }
-  return issues.length > 0 ? issues : null;
+  return issues;
 }
 
 /** Copies a record entering `orders` (COPY mode): a literal of `Order`'s fields when it has exactly those keys, else a deep clone. */
@@ -218,6 +218,7 @@ export function createOrders(options: OrdersOptions = {}): SyncMachine<OrdersInp
           name: "main.route#0.condition",
           kind: "inline",
           isAsync: false,
+          readsOnly: true,
           fn: (data: Order, _ctx: Ctx<"route">) => data.tier === "gold",
         },
         transforms: [],

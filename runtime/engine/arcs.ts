@@ -35,6 +35,7 @@ import {
   RESOURCE_OPTIMIZED,
   STREAM_OPTIMIZED,
 } from "./prepare.js";
+import type { Chooser } from "./choose.js";
 import { beginPush, popSubflow } from "./push.js";
 import type { Run } from "./run.js";
 
@@ -50,9 +51,38 @@ export function loopTop(run: Run): Phase {
     return run.finish(false, `Maximum transitions (${run.m.maxTransitions}) exceeded`, st.index);
   }
   if (st.arcs.length === 0) return noArc(run, st);
+  if ((run.data as Data)["_transition_signal"] !== undefined) {
+    const signalled = signalledArc(run, st);
+    if (signalled !== null) return selectArc(run, signalled);
+  }
   run.j = 0;
   if (run.available !== null) run.available.length = 0;
+  else if (st.choose !== null && run.inherited === null) return chooseCompiled(run, st);
   return continueConditions(run);
+}
+
+/**
+ * Depth-first through the state's compiled chooser (choose.ts). What the chooser hands back — a
+ * throw, or a result that is not a boolean — is judged by the generic loop at that arc, which
+ * then continues with the arcs after it.
+ */
+function chooseCompiled(run: Run, st: PreparedState): Phase {
+  const at = run.choice;
+  let position: number;
+  try {
+    position = (st.choose as Chooser)(run.data, run.ctx, at);
+  } catch (error) {
+    run.j = at.j;
+    run.threw = true;
+    run.result = error;
+    return resumeConditions(run);
+  }
+  if (position >= 0) return selectArc(run, st.arcs[position]!);
+  if (position === -1) return noArc(run, st);
+  run.j = at.j;
+  const value = at.value;
+  at.value = undefined;
+  return run.answer(value, CONDITION_RESULT) === SUSPEND ? SUSPEND : resumeConditions(run);
 }
 
 /** Evaluates the conditions from arc `run.j` on (an arc without one is available). */
@@ -64,6 +94,8 @@ function continueConditions(run: Run): Phase {
     const arc = arcs[run.j]!;
     const condition = arc.condition;
     if (condition === null) {
+      // An arc without a condition is available: depth-first takes it at once (E1).
+      if (run.available === null) return selectArc(run, arc);
       run.threw = false;
       run.result = true;
     } else {
@@ -97,6 +129,8 @@ function judgeCondition(run: Run, arc: PreparedArc): Phase {
   if (run.threw) {
     if (!isValidationError(value)) return stateError(run, run.st, errorText(value));
     isAvailable = false;
+  } else if (typeof value === "boolean") {
+    isAvailable = value;
   } else {
     isAvailable = isVerdict(value) ? value[0] : Boolean(value);
   }
@@ -135,6 +169,20 @@ function pickArc(run: Run, available: readonly PreparedArc[]): PreparedArc {
   }
 }
 
+/**
+ * `_transition_signal` (decision E15, SEMANTICS §12.4): a function picks the next state by naming
+ * it in the record. The field is removed; an arc of the state leading to that state is taken
+ * whatever its condition and priority; a name no arc leads to leaves the usual choice.
+ */
+function signalledArc(run: Run, st: PreparedState): PreparedArc | null {
+  const data = run.data as Data;
+  const signal = data["_transition_signal"];
+  delete data["_transition_signal"];
+  if (typeof signal !== "string") return null;
+  for (const arc of st.arcs) if (arc.push === null && arc.targetName === signal) return arc;
+  return null;
+}
+
 function noArc(run: Run, st: PreparedState): Phase {
   return stateError(run, st, `No valid transitions from state: ${st.name}`);
 }
@@ -144,6 +192,8 @@ function noArc(run: Run, st: PreparedState): Phase {
  * the target. Its usage is counted when the target is entered or when the transition fails.
  */
 function selectArc(run: Run, arc: PreparedArc): Phase {
+  // An arc's transforms and a push's isolation work on the record: it is no longer the input copy.
+  if (arc.transforms.length > 0 || arc.push !== null) run.fresh = false;
   run.arc = arc;
   run.arcBase = run.data;
   const st = run.st;

@@ -42,12 +42,14 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
   readonly #trace: TraceTrie;
   readonly #spare: Run[] = [];
   readonly #direct = new DirectRecordGuard();
+  readonly #hasAsync: boolean;
   #closed = false;
 
   constructor(m: PreparedMachine, clock: Clock) {
     this.#m = m;
     this.#clock = clock;
     this.#trace = new TraceTrie(m);
+    this.#hasAsync = m.asyncFunctions.length > 0;
     this.name = m.name;
     this.states = m.stateNames as readonly S[];
   }
@@ -79,7 +81,7 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
 
   processSync(record: D, options?: ProcessOptions<S>): RunResult<D, S> {
     if (this.#closed) throw new MachineClosedError(this.#m.name);
-    if (this.#m.asyncFunctions.length > 0) {
+    if (this.#hasAsync) {
       const names = this.#m.asyncFunctions.map((name) => `\`${name}\``).join(", ");
       throw new NotSynchronousError(`it has async functions (${names})`);
     }

@@ -94,8 +94,9 @@ function raceDeadline(run: Run, pending: PromiseLike<unknown>): Promise<unknown>
     return Promise.resolve(TIMED_OUT);
   }
   return new Promise<unknown>((resolve, reject) => {
+    // Not unref'd: while a run waits on a function that never settles, this timer is what keeps
+    // the process alive until the deadline produces the timeout result (E6).
     const timer = setTimeout(() => resolve(TIMED_OUT), remainingMs);
-    timer.unref();
     pending.then(
       (value) => {
         clearTimeout(timer);

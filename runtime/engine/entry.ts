@@ -53,6 +53,13 @@ export function enterState(run: Run): Phase {
   run.ctx.state_name = st.name;
   run.ctx.network_name = st.networkName;
   run.scope = run.inherited === null ? st.scope : inheritScope(run.inherited, st.name, st.scope);
+  if (st.isPassive) {
+    // Nothing to call, nothing to roll back: the entry commits the record as it stands.
+    run.entryCopied = false;
+    if (!st.keepsFresh) run.fresh = false;
+    run.entryBase = null;
+    return LOOP;
+  }
   const works =
     st.pre.length > 0 || ((st.transforms.length > 0 || st.validators.length > 0) && (run.failed === null || st.runOnFailure));
   run.entryCopied = false;
@@ -65,7 +72,7 @@ export function enterState(run: Run): Phase {
       run.data = st.copier.copy(run.data);
     }
   }
-  run.fresh = false;
+  if (!st.keepsFresh) run.fresh = false;
   run.i = 0;
   return st.pre.length > 0 ? continuePreValidators(run) : checkRecord(run);
 }

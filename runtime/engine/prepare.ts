@@ -15,6 +15,7 @@ import type { MachineOptions } from "../machine/api.js";
 import { RecordCopier } from "../modes/copy.js";
 import { type ModeCode, modeCode } from "../modes/modes.js";
 import type { FunctionContext } from "./context.js";
+import { type Chooser, lazyChooser, wantsChooser } from "./choose.js";
 import { allSlots } from "./validate.js";
 
 /** A slot function as the engine calls it. */
@@ -105,6 +106,17 @@ export interface PreparedState {
   readonly onError: number;
   readonly scope: EntryScope;
   readonly copier: RecordCopier;
+  /** True when the entry procedure calls nothing (no pre-validators, check, transforms or validators). */
+  readonly isPassive: boolean;
+  /** The compiled depth-first choice among `arcs` (choose.ts, compiled on first use), or null to use the generic loop. */
+  choose: Chooser | null;
+  /**
+   * True when nothing this state calls can write to the record: no pre-validators, transforms or
+   * validators, and every condition proved read-only. A COPY run whose record is still the
+   * untouched input copy stays so through this state (see `Run.fresh`). Only for machines with a
+   * generated input copy, whose records hold plain data and no functions of their own.
+   */
+  readonly keepsFresh: boolean;
 }
 
 /** Strategy codes (SEMANTICS §2.8). */
@@ -198,7 +210,7 @@ export function prepareMachine(def: MachineDefinition, options: MachineOptions):
       arcs.push(withScope);
       return withScope;
     });
-    return {
+    const preparedState: PreparedState = {
       index,
       name: state.name,
       networkName,
@@ -213,7 +225,22 @@ export function prepareMachine(def: MachineDefinition, options: MachineOptions):
       onError: state.onError,
       scope,
       copier: new RecordCopier(),
+      isPassive:
+        state.preValidators.length === 0 && state.check === undefined && state.transforms.length === 0 && state.validators.length === 0,
+      choose: null,
+      keepsFresh:
+        def.copyInput !== undefined &&
+        state.preValidators.length === 0 &&
+        state.transforms.length === 0 &&
+        state.validators.length === 0 &&
+        state.arcs.every((arc) => arc.condition === undefined || arc.condition.readsOnly === true),
     };
+    if (def.settings.strategy === "depth_first" && wantsChooser(prepared)) {
+      preparedState.choose = lazyChooser(prepared, (chooser) => {
+        preparedState.choose = chooser;
+      });
+    }
+    return preparedState;
   });
   return {
     name: def.name,

@@ -15,6 +15,7 @@ import type { ProcessOptions, RunResult } from "../machine/api.js";
 import type { Data, SchemaIssue } from "../machine/definition.js";
 import { COPY, type ModeCode, modeCode } from "../modes/modes.js";
 import { continueChain, loopTop, resumeChain, resumeConditions } from "./arcs.js";
+import type { ChoiceProgress } from "./choose.js";
 import { FunctionContext } from "./context.js";
 import { enterState, resumePreValidators, resumeTransforms, resumeValidators } from "./entry.js";
 import {
@@ -71,6 +72,8 @@ export class Run {
   /** Arcs found available (strategies other than depth-first; depth-first takes the first, E1). */
   readonly available: PreparedArc[] | null;
   readonly firstMatch: boolean;
+  /** Where the current state's chooser stopped (choose.ts). */
+  readonly choice: ChoiceProgress = { j: 0, value: undefined };
   /**
    * Breadth-first's history: `left[s] === generation` when state `s` was left during this run
    * (entered, then another state entered after it). Null for the other strategies.
@@ -88,7 +91,12 @@ export class Run {
 
   phase!: Phase;
   data!: Data;
-  /** True while `data` is the untouched copy of the input (a failed first entry re-copies instead of snapshotting). */
+  /**
+   * True while `data` is the untouched copy of the input: nothing that could write to it has run
+   * (the states entered so far called at most their record-type check and read-only conditions).
+   * A failing entry then re-copies the input instead of restoring a snapshot, so the entry takes
+   * none (decision 7's rollback at the cost of one copy, paid only on failure).
+   */
   fresh!: boolean;
   state!: number;
   /** The current state's tables (set by ENTER; a run that never enters a state never reads it). */
@@ -302,6 +310,11 @@ export class Run {
       this.result = error;
       return resultPhase;
     }
+    return this.answer(value, resultPhase);
+  }
+
+  /** A function's return value: a thenable suspends the run, anything else is judged at `resultPhase`. */
+  answer(value: unknown, resultPhase: Phase): Phase {
     if (typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function") {
       this.awaiting = value as PromiseLike<unknown>;
       this.resumePhase = resultPhase;
@@ -378,23 +391,30 @@ export class Run {
     else this.errors.push(note);
   }
 
-  /** The result: exactly the six fields of `RunResult` (SEMANTICS §8.1, decision E6 on timeout). */
+  /**
+   * The result: exactly the six fields of `RunResult` (SEMANTICS §8.1, decision E6 on timeout).
+   * Its `path` and `metadata` are frozen; those of a repeated route are shared (trace.ts).
+   */
   toResult<D, S extends string>(): RunResult<D, S> {
     if (this.timedOut) {
       return {
         success: false,
         final_state: null,
         data: this.input as D,
-        path: [],
+        path: NO_PATH,
         error: `FSM execution exceeded timeout of ${this.timeoutSeconds} seconds`,
-        metadata: {},
+        metadata: NO_METADATA,
       };
     }
-    const path = this.trace.path(this.node, this.tail) as S[];
-    const metadata = this.trace.usage(this.node, this.tail);
-    if (this.errors !== null) metadata["errors"] = this.errors;
-    if (this.failures !== null) metadata["failures"] = this.failures;
-    if (this.schemaErrors !== null) metadata["schema_errors"] = this.schemaErrors;
+    const path = this.trace.path(this.node, this.tail) as readonly S[];
+    let metadata = this.trace.usage(this.node, this.tail);
+    if (this.errors !== null || this.failures !== null || this.schemaErrors !== null) {
+      const extended: Record<string, unknown> = { ...metadata };
+      if (this.errors !== null) extended["errors"] = this.errors;
+      if (this.failures !== null) extended["failures"] = this.failures;
+      if (this.schemaErrors !== null) extended["schema_errors"] = this.schemaErrors;
+      metadata = Object.freeze(extended);
+    }
     return {
       success: this.success,
       final_state: this.finalState >= 0 ? (this.m.stateNames[this.finalState] as S) : null,
@@ -407,6 +427,8 @@ export class Run {
 }
 
 const EMPTY_RECORD: Data = Object.freeze({});
+const NO_PATH: readonly never[] = Object.freeze([]);
+const NO_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** The data mode code of a per-call option, or the machine's. */
 export function runMode(m: PreparedMachine, options: ProcessOptions | undefined): ModeCode {

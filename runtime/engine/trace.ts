@@ -2,11 +2,13 @@
  * The trace of a run — the states it entered and the arcs it took, in order — kept as a path in
  * a per-machine trie. An event is a state index (a state entered by the start, a return or an
  * `on error` route), `-1 - arcId` (an arc taken and its target entered: one event per ordinary
- * transition), or `-1 - arcCount - arcId` (an arc used whose target was never entered). The trie instead of per-run arrays. Records of one machine follow few distinct
- * routes, so a run mostly walks existing nodes (no allocation), and a route seen often gets
- * compiled factories for its `path` array and its `arc_<src>_<tgt>_usage` counters (object and
- * array literals, much cheaper than building them entry by entry). A machine whose runs take
- * too many distinct routes stops growing the trie: further runs record their events in an array.
+ * transition), or `-1 - arcCount - arcId` (an arc used whose target was never entered). A trie
+ * instead of per-run arrays: records of one machine follow few distinct routes, so a run mostly
+ * walks existing nodes (no allocation), and a route gets its `path` array and its
+ * `arc_<src>_<tgt>_usage` counters built once, frozen, and shared by every result that follows
+ * it (results are read-only; building them per record cost allocations on every run). A
+ * machine whose runs take too many distinct routes stops growing the trie: further runs record
+ * their events in an array.
  */
 import type { PreparedArc, PreparedMachine } from "./prepare.js";
 
@@ -18,10 +20,12 @@ export class TraceNode {
   readonly depth: number;
   readonly keys: number[] = [];
   readonly kids: TraceNode[] = [];
-  /** Runs that ended on this node; compiled factories are built once a route repeats. */
-  finishes = 0;
-  makePath: (() => string[]) | null = null;
-  makeUsage: (() => Record<string, unknown>) | null = null;
+  /** The last child found or made, checked first (runs of one machine mostly repeat a route). */
+  lastKey = 0;
+  lastKid: TraceNode | null = null;
+  /** The route's `path` and usage counters, frozen and shared by every run ending here. */
+  path: readonly string[] | null = null;
+  usage: Readonly<Record<string, unknown>> | null = null;
 
   constructor(parent: TraceNode | null, event: number) {
     this.parent = parent;
@@ -32,26 +36,14 @@ export class TraceNode {
 
 /** Nodes one machine may hold (bounds memory when runs loop a varying number of times). */
 const MAX_NODES = 20_000;
-/** Routes that get compiled factories (bounds generated code). */
-const MAX_COMPILED = 2_000;
-/** Finishes on a route before its factories are compiled. */
-const COMPILE_AFTER = 4;
-
-const canGenerateCode = ((): boolean => {
-  try {
-    return typeof new Function("return 1") === "function";
-  } catch (error) {
-    // Code generation from strings is disabled: every route is built generically (same results).
-    if (error instanceof EvalError) return false;
-    throw error;
-  }
-})();
+/** Path entries one machine may keep prebuilt (bounds memory when routes are long). */
+const MAX_PREBUILT_ENTRIES = 1_000_000;
 
 /** The per-machine trie of run routes. */
 export class TraceTrie {
   readonly root = new TraceNode(null, 0);
   #nodes = 1;
-  #compiled = 0;
+  #prebuiltEntries = 0;
   readonly #m: PreparedMachine;
 
   constructor(machine: PreparedMachine) {
@@ -60,44 +52,52 @@ export class TraceTrie {
 
   /** The child of `node` for `event`, created when new; null when the trie is full. */
   child(node: TraceNode, event: number): TraceNode | null {
+    if (node.lastKey === event && node.lastKid !== null) return node.lastKid;
     const keys = node.keys;
-    for (let n = 0; n < keys.length; n++) if (keys[n] === event) return node.kids[n] as TraceNode;
+    for (let n = 0; n < keys.length; n++) {
+      if (keys[n] === event) {
+        const kid = node.kids[n] as TraceNode;
+        node.lastKey = event;
+        node.lastKid = kid;
+        return kid;
+      }
+    }
     if (this.#nodes >= MAX_NODES) return null;
     this.#nodes++;
     const kid = new TraceNode(node, event);
     keys.push(event);
     node.kids.push(kid);
+    node.lastKey = event;
+    node.lastKid = kid;
     return kid;
   }
 
-  /** The path (state names) of a route: `node`'s events, then `tail`'s. */
-  path(node: TraceNode, tail: readonly number[] | null): string[] {
+  /**
+   * The path (state names) of a route, `node`'s events then `tail`'s, frozen. A route's first
+   * run builds it for the node, and every later run ending there shares it.
+   */
+  path(node: TraceNode, tail: readonly number[] | null): readonly string[] {
     if (tail === null) {
-      node.finishes++;
-      if (node.makePath === null && node.finishes >= COMPILE_AFTER) this.#compile(node);
-      if (node.makePath !== null) return node.makePath();
+      if (node.path === null) this.#prebuild(node);
+      if (node.path !== null) return node.path;
     }
-    return pathOf(this.#m, events(node, tail));
+    return Object.freeze(pathOf(this.#m, events(node, tail)));
   }
 
-  /** The usage counters of a route, as a fresh object the caller may extend. */
-  usage(node: TraceNode, tail: readonly number[] | null): Record<string, unknown> {
-    if (tail === null && node.makeUsage !== null) return node.makeUsage();
-    return countUsage(this.#m, events(node, tail));
+  /** The usage counters of a route (call after `path`), frozen: the node's shared object once built. */
+  usage(node: TraceNode, tail: readonly number[] | null): Readonly<Record<string, unknown>> {
+    if (tail === null && node.usage !== null) return node.usage;
+    return Object.freeze(countUsage(this.#m, events(node, tail)));
   }
 
-  #compile(node: TraceNode): void {
-    if (!canGenerateCode || this.#compiled >= MAX_COMPILED) return;
-    this.#compiled++;
-    const m = this.#m;
+  #prebuild(node: TraceNode): void {
+    if (this.#prebuiltEntries + node.depth > MAX_PREBUILT_ENTRIES) return;
+    this.#prebuiltEntries += node.depth;
     const route = events(node, null);
-    const names = pathOf(m, route).map((name) => JSON.stringify(name));
-    node.makePath = new Function(`return [${names.join(", ")}];`) as () => string[];
-    const fields = Object.entries(countUsage(m, route)).map(([key, count]) => `${JSON.stringify(key)}: ${String(count)}`);
-    node.makeUsage = new Function(`return { ${fields.join(", ")} };`) as () => Record<string, unknown>;
+    node.usage = Object.freeze(countUsage(this.#m, route));
+    node.path = Object.freeze(pathOf(this.#m, route));
   }
 }
-
 /** The events of a route, oldest first. */
 function events(node: TraceNode, tail: readonly number[] | null): number[] {
   const out = new Array<number>(node.depth);

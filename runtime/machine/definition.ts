@@ -36,6 +36,11 @@ export interface FunctionSlot {
   readonly fn: SlotFunction;
   /** False when the compiler proved it synchronous; `processSync` requires every slot sync. */
   readonly isAsync: boolean;
+  /**
+   * True when the compiler proved the function never writes to the record it is given (an inline
+   * condition that only reads through `data`); COPY runs then need not snapshot before it.
+   */
+  readonly readsOnly?: boolean;
 }
 
 /** A resource a state or arc uses, under a role (role = name unless renamed). */

@@ -64,7 +64,8 @@ const MAX_RELEARN = 8;
 /** Records with more keys than this are copied generically (the literal would not pay off). */
 const MAX_SHAPE_KEYS = 64;
 
-const canGenerateCode = ((): boolean => {
+/** False when code generation from strings is disabled; generated fast paths then fall back to generic code. */
+export const canGenerateCode = ((): boolean => {
   try {
     return typeof new Function("return 1") === "function";
   } catch (error) {

@@ -115,9 +115,24 @@ describe("typecheckEmitted", () => {
 
   it("reports an error elsewhere in a generated module as an internal error (FSM9001)", () => {
     const machines = caseMachines("orders");
-    const files = emitted(machines).map((f) => (f.role === "module" ? { ...f, text: f.text.replace("maxTransitions: 500", 'maxTransitions: "500"') } : f));
+    const files = emitted(machines).map((f) => (f.role === "module" ? { ...f, text: f.text.replace("export default createOrders;", "export default createOrderz;") } : f));
     const result = typecheckEmitted(files, machines, memoryHost({}));
     expect(result.diagnostics.map((d) => d.code)).toEqual(["FSM9001"]);
     expect(result.diagnostics[0]?.message).toMatch(/generated module examples\/orders\/orders\.fsm\.ts:\d+:\d+ does not type-check/);
+  });
+
+  it("leaves the definition table's own types to the golden tests (tsc over the goldens)", () => {
+    const machines = caseMachines("orders");
+    const files = emitted(machines).map((f) => (f.role === "module" ? { ...f, text: f.text.replace("maxTransitions: 500", 'maxTransitions: "500"') } : f));
+    expect(typecheckEmitted(files, machines, memoryHost({})).diagnostics).toEqual([]);
+  });
+
+  it("checks inline code in place, with the module's names in scope", () => {
+    const code = "typeof options === \"object\" && data.tier.length > ctx.missing";
+    const machine = routeMachine({ inline: code, codeSpan: { start: 300, end: 300 + code.length } });
+    const result = typecheckEmitted(emitted([machine]), [machine], memoryHost({}));
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["FSM0501"]);
+    const start = 300 + code.indexOf("missing");
+    expect(result.diagnostics[0]?.labels[0]?.span).toEqual({ file: "src/route.fsm", start, end: start + "missing".length });
   });
 });

@@ -27,7 +27,7 @@ import {
 export type Fn = (data: JsRecord, ctx: Ctx) => unknown;
 
 /** A function, or one with an explicit name (and async flag). */
-export type FnSpec = Fn | { readonly name: string; readonly fn: Fn; readonly async?: boolean };
+export type FnSpec = Fn | { readonly name: string; readonly fn: Fn; readonly async?: boolean; readonly readsOnly?: boolean };
 
 export interface PushSpec {
   /** `net` or `net:state`. */
@@ -87,7 +87,13 @@ function slot(spec: FnSpec, place: string): FunctionSlot {
   if (typeof spec === "function") {
     return { name: spec.name || place, kind: "inline", fn: spec as FunctionSlot["fn"], isAsync: false };
   }
-  return { name: spec.name, kind: "registered", fn: spec.fn as FunctionSlot["fn"], isAsync: spec.async ?? false };
+  return {
+    name: spec.name,
+    kind: "registered",
+    fn: spec.fn as FunctionSlot["fn"],
+    isAsync: spec.async ?? false,
+    ...(spec.readsOnly === true ? { readsOnly: true } : {}),
+  };
 }
 
 function bindings(list: StateSpec["resources"]): ResourceBinding[] {

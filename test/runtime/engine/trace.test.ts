@@ -1,14 +1,14 @@
 /**
- * Routes are recorded in a per-machine trie (trace.ts): repeated routes get compiled path and
- * usage factories, and a machine past the trie's bound records events in an array. Results must
- * not depend on which of these paths built them.
+ * Routes are recorded in a per-machine trie (trace.ts): a route's path and usage counters are
+ * built once, frozen and shared, and a machine past the trie's bound records events in an array.
+ * Results must not depend on which of these paths built them.
  */
 import { describe, expect, it } from "vitest";
 import { defineMachine } from "../../../runtime/index.js";
 import { flow } from "./support.js";
 
 describe("route recording", () => {
-  it("a repeated route gives equal, fresh results before and after its factories are compiled", () => {
+  it("a repeated route shares one frozen path and usage object; other routes get their own", () => {
     const machine = defineMachine(
       flow({ a: { start: true, arcs: [{ to: "b", when: (d) => d["go"] === true }, "c"] }, b: { arcs: ["c"] }, c: { final: true } }),
     );
@@ -16,12 +16,34 @@ describe("route recording", () => {
     for (const result of results) {
       expect(result.path).toEqual(["a", "b", "c"]);
       expect(result.metadata).toEqual({ arc_a_b_usage: 1, arc_b_c_usage: 1 });
+      expect(Object.isFrozen(result.path)).toBe(true);
+      expect(Object.isFrozen(result.metadata)).toBe(true);
     }
-    expect(results[6]!.path).not.toBe(results[7]!.path);
-    expect(results[6]!.metadata).not.toBe(results[7]!.metadata);
-    (results[7]!.metadata as Record<string, unknown>)["extra"] = 1;
+    expect(results[6]!.path).toBe(results[7]!.path);
+    expect(results[6]!.metadata).toBe(results[7]!.metadata);
+    expect(() => {
+      (results[7]!.metadata as Record<string, unknown>)["extra"] = 1;
+    }).toThrow(TypeError);
     expect(machine.processSync({ go: true }).metadata).toEqual({ arc_a_b_usage: 1, arc_b_c_usage: 1 });
     expect(machine.processSync({ go: false }).path).toEqual(["a", "c"]);
+  });
+
+  it("a route with routed errors gets its own frozen metadata over the shared counters", () => {
+    const machine = defineMachine(
+      flow({
+        a: { start: true, arcs: ["b"] },
+        b: { transforms: [(d) => (d["bad"] === true ? 7 : undefined)], onError: "c", arcs: ["c"] },
+        c: { final: true },
+      }),
+    );
+    const good = machine.processSync({ bad: false });
+    const bad = machine.processSync({ bad: true });
+    const again = machine.processSync({ bad: true });
+    expect(good.metadata).toEqual({ arc_a_b_usage: 1, arc_b_c_usage: 1 });
+    expect(bad.metadata["errors"]).toEqual([{ state: "b", error: "transform `b.transform#0` returned number, expected an object or nothing" }]);
+    expect(bad.metadata).not.toBe(again.metadata);
+    expect(Object.isFrozen(bad.metadata)).toBe(true);
+    expect(machine.processSync({ bad: false }).metadata).toEqual({ arc_a_b_usage: 1, arc_b_c_usage: 1 });
   });
 
   it("a run longer than the trie's bound is recorded exactly", () => {
