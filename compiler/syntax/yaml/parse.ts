@@ -31,7 +31,9 @@ const MAX_EXPANDED_NODES = 200_000;
 export function parseYamlText(file: SourceFile): { tree: YNode | undefined; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const doc = parseDocument(file.text, { merge: true, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
-  const at = (pos: readonly [number, number]): Span => ({ file: file.path, start: pos[0], end: Math.max(pos[0], pos[1]) });
+  // The yaml library may report an end one past the text (an unterminated scalar at EOF): clamp.
+  const clamp = (n: number) => Math.max(0, Math.min(n, file.text.length));
+  const at = (pos: readonly [number, number]): Span => ({ file: file.path, start: clamp(pos[0]), end: clamp(Math.max(pos[0], pos[1])) });
   for (const error of doc.errors) {
     if (error.code === "MULTIPLE_DOCS") diagnostics.push(multipleDocuments(secondDocumentSpan(file, error.pos)));
     else diagnostics.push(yamlSyntaxError(error.message, error.code, at(error.pos)));
@@ -47,7 +49,8 @@ export function parseYamlText(file: SourceFile): { tree: YNode | undefined; diag
 function secondDocumentSpan(file: SourceFile, pos: readonly [number, number]): Span {
   const match = /^---/m.exec(file.text.slice(pos[0]));
   const start = match ? pos[0] + match.index : pos[0];
-  return { file: file.path, start, end: match ? start + 3 : Math.max(start, pos[1]) };
+  const end = match ? start + 3 : Math.max(start, pos[1]);
+  return { file: file.path, start: Math.min(start, file.text.length), end: Math.min(end, file.text.length) };
 }
 
 class Converter {
