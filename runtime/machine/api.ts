@@ -32,14 +32,21 @@ export interface Ctx<S extends string = string, R extends string = string> {
 /** The result of one record's run (DESIGN §1 `fsmc run` contract, SEMANTICS §8.1). */
 export interface RunResult<D = Data, S extends string = string> {
   readonly success: boolean;
-  /** The state where the run stopped; null only when a timeout cut the run. */
+  /**
+   * The state where the run stopped; null when the run never entered a state (a timeout, an
+   * unknown initial state, no start state, a record that is not an object, a DIRECT-mode record
+   * already in use).
+   */
   readonly final_state: S | null;
   readonly data: D;
-  /** States visited, in order (SEMANTICS §2.4). */
+  /** States entered, in order (SEMANTICS §2.4, decision E13). Frozen; results on the same route share it. */
   readonly path: readonly S[];
   /** Null on success, otherwise the engine's message (SEMANTICS §2.5). */
   readonly error: string | null;
-  /** Arc usage counters (`arc_<src>_<tgt>_usage`), errors routed by `on error`, schema issues. */
+  /**
+   * Arc usage counters (`arc_<src>_<tgt>_usage`), errors routed by `on error` (`errors`), function
+   * failures (`failures`), record-type issues (`schema_errors`). Frozen; may be shared between results.
+   */
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 

@@ -7,7 +7,7 @@
  * (decision E4). `isAsync` is true when the code itself awaits.
  */
 import { ts } from "ts-morph";
-import { awaits } from "../inline/awaits.js";
+import { awaits, isStatementLike } from "../inline/awaits.js";
 
 /** A parse error inside the code, with its character range in the code. */
 export interface CodeError {
@@ -93,35 +93,3 @@ function singleExpression(file: ts.SourceFile, codeLength: number): ts.Expressio
   return paren.getStart(file) === open && paren.end === close ? paren.expression : undefined;
 }
 
-const ASSIGNMENTS = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.EqualsToken,
-  ts.SyntaxKind.PlusEqualsToken,
-  ts.SyntaxKind.MinusEqualsToken,
-  ts.SyntaxKind.AsteriskEqualsToken,
-  ts.SyntaxKind.AsteriskAsteriskEqualsToken,
-  ts.SyntaxKind.SlashEqualsToken,
-  ts.SyntaxKind.PercentEqualsToken,
-  ts.SyntaxKind.LessThanLessThanEqualsToken,
-  ts.SyntaxKind.GreaterThanGreaterThanEqualsToken,
-  ts.SyntaxKind.GreaterThanGreaterThanGreaterThanEqualsToken,
-  ts.SyntaxKind.AmpersandEqualsToken,
-  ts.SyntaxKind.BarEqualsToken,
-  ts.SyntaxKind.CaretEqualsToken,
-  ts.SyntaxKind.AmpersandAmpersandEqualsToken,
-  ts.SyntaxKind.BarBarEqualsToken,
-  ts.SyntaxKind.QuestionQuestionEqualsToken,
-]);
-
-/** A bare assignment, `delete`, `++`/`--`, or a comma list holding one: a statement, not a value. */
-function isStatementLike(expression: ts.Expression): boolean {
-  if (ts.isBinaryExpression(expression)) {
-    if (ASSIGNMENTS.has(expression.operatorToken.kind)) return true;
-    if (expression.operatorToken.kind === ts.SyntaxKind.CommaToken) return isStatementLike(expression.left) || isStatementLike(expression.right);
-    return false;
-  }
-  if (ts.isDeleteExpression(expression)) return true;
-  if (ts.isPrefixUnaryExpression(expression) || ts.isPostfixUnaryExpression(expression)) {
-    return expression.operator === ts.SyntaxKind.PlusPlusToken || expression.operator === ts.SyntaxKind.MinusMinusToken;
-  }
-  return false;
-}

@@ -3,7 +3,7 @@
  * `validators.required { … }` or `builtin x { … }` (built-in, with params), and inline
  * TypeScript: `` `expr` `` (form "expression") or ```` ``` body ``` ```` (form "body").
  */
-import { codeAwaits } from "../../inline/awaits.js";
+import { codeAwaits, expressionIsStatement } from "../../inline/awaits.js";
 import type { CstNode, IToken } from "chevrotain";
 import type { FunctionRef, InlineCode as InlineCodeRef } from "../../../ir/index.js";
 import { awaitOnBuiltin, emptyInlineCode, inlineCodeLanguage } from "../../../diagnostics/factories/dsl.js";
@@ -73,13 +73,15 @@ function lowerInline(lw: Lowering, token: IToken, id: string): InlineCodeRef | u
     return undefined;
   }
   const codeStart = span.start + start + leading;
+  // A single-backtick statement (`data.x = 1`) is a body, as in YAML: it changes the record in place.
+  const form = token.tokenType === InlineCode && !expressionIsStatement(code) ? "expression" : "body";
   return {
     kind: "InlineCode",
     id,
     language: "ts",
-    form: token.tokenType === InlineCode ? "expression" : "body",
+    form,
     code,
-    isAsync: codeAwaits(code, token.tokenType === InlineCode ? "expression" : "body"),
+    isAsync: codeAwaits(code, form),
     span,
     codeSpan: { file: lw.path, start: codeStart, end: codeStart + code.length },
   };
