@@ -83,6 +83,11 @@ describe("fsmc run", () => {
     const r = await fsmc(["run", "reg.yaml", "--functions", "fns.ts"], { cwd: dir, stdin: '{"x": 21}\n' });
     expect(r.stderr).toBe("");
     expect(jsonLines(r.stdout)[0]).toMatchObject({ success: true, data: { x: 42 } });
+    const without = await fsmc(["run", "reg.yaml"], { cwd: dir, stdin: '{"x": 21}\n' });
+    expect(without.code).toBe(2);
+    expect(without.stdout).toBe("");
+    expect(without.stderr).toContain("error[FSM0908]: registered function `double` is missing");
+    expect(without.stderr).toContain("--functions <module>");
     const missing = await fsmc(["run", "reg.yaml", "--functions", "nope.ts"], { cwd: dir, stdin: '{"x": 21}\n' });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("FSM0904");

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { compile } from "../../pipeline.js";
 import { transpileModule, type EmittedFile } from "../../emit/index.js";
 import type { Machine } from "../../ir/index.js";
-import { functionsModuleFailed, oneMachine, unknownInitialState } from "../../diagnostics/factories/cli.js";
+import { functionsModuleFailed, machineSetupFailed, oneMachine, unknownInitialState } from "../../diagnostics/factories/cli.js";
 import { internalError } from "../../diagnostics/factories/internal.js";
 import { nodeHost, runtimeEntry, toAbsolute } from "../host.js";
 import { type CliIo, EXIT, write } from "../io.js";
@@ -154,7 +154,8 @@ export async function runCommand(io: CliIo, file: string, options: RunOptions): 
   try {
     fsm = mod.default(functions ? { functions } : {});
   } catch (error) {
-    await write(io.stderr, `error: ${(error as Error).message}\n`);
+    const reason = error instanceof Error ? error.message : String(error);
+    await printDiagnostics(io, [machineSetupFailed(sources[0]?.path ?? file, reason, functions !== undefined)], sources, options.format);
     return EXIT.invalid;
   }
 

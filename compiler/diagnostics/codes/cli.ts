@@ -9,4 +9,5 @@ export const CLI_CODES: Readonly<Record<string, CodeInfo>> = {
   FSM0905: { severity: "error", title: "unknown initial state", name: "unknown-initial-state" },
   FSM0906: { severity: "error", title: "generated file is out of date", name: "stale-output" },
   FSM0907: { severity: "error", title: "a run needs exactly one machine", name: "one-machine" },
+  FSM0908: { severity: "error", title: "the machine cannot be created", name: "machine-setup" },
 };

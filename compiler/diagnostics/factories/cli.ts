@@ -89,3 +89,20 @@ export function oneMachine(file: string, count: number, span: Span | undefined):
     help: "put each machine in its own file to run it",
   };
 }
+
+/** FSM0908: the generated factory refused to create the machine (a missing function or resource handle). */
+export function machineSetupFailed(file: string, reason: string, hasFunctionsOption: boolean): Diagnostic {
+  const missingFunction = /^Registered function not found: (.+)$/.exec(reason)?.[1];
+  return {
+    code: "FSM0908",
+    severity: "error",
+    message: missingFunction ? `registered function \`${missingFunction}\` is missing` : `cannot create the machine of \`${file}\``,
+    labels: [],
+    notes: [reason],
+    help: missingFunction
+      ? hasFunctionsOption
+        ? `export \`${missingFunction}\` from the module given with --functions`
+        : `pass a module exporting \`${missingFunction}\` with --functions <module> (or name one in the definition: \`functions from "./x.ts"\`, YAML \`functions: ./x.ts\`)`
+      : "resources get their handles from providers in a later version; until then run machines that use resources from code, passing handles to the factory",
+  };
+}
