@@ -17,7 +17,7 @@ export function readSources(io: CliIo, files: readonly string[]): { sources: Sou
   const sources: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
-    const path = toProjectPath(io.cwd, file);
+    const path = toProjectPath(io.cwd, file) || file;
     if (frontEndOf(path) === undefined) {
       diagnostics.push(unknownFileType(path));
       continue;

@@ -7,7 +7,7 @@ import { ts } from "ts-morph";
 import { compareCodePoints } from "../ir/index.js";
 import type { Span } from "../source/index.js";
 import type { Diagnostic } from "../diagnostics/types.js";
-import { opaqueFunctionsModule } from "../diagnostics/factories/emit.js";
+import { appendedStub, opaqueFunctionsModule } from "../diagnostics/factories/emit.js";
 import { formatTypeScript } from "./format.js";
 import { docText, quote } from "./identifiers.js";
 import { RUNTIME_TYPES, RuntimeImports } from "./imports.js";
@@ -215,6 +215,9 @@ export function writeStubs(modules: readonly ModuleModel[], options: StubOptions
       diagnostics.push(opaqueFunctionsModule(path, group.span, missing.map((e) => e.fn.name)));
       continue;
     }
+    const referenced = new Set(entries.map((e) => e.fn.name));
+    const unused = [...info.names].filter((n) => !referenced.has(n));
+    for (const e of missing) diagnostics.push(appendedStub(path, e.fn.name, e.fn.uses[0]?.ref.span ?? group.span, unused));
     files.push({ path, text: appendedStubs(existing, info, missing, options.runtimeSpecifier) });
   }
   return { files, diagnostics };

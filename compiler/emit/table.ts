@@ -17,6 +17,7 @@ import {
 import { commentText, docText, memberAccess, propertyKey, quote } from "./identifiers.js";
 import type { RuntimeImports } from "./imports.js";
 import type { IndexedState, MachineModel } from "./model.js";
+import { type ConfinedRole, confined } from "./confined.js";
 import { readsOnly } from "./reads-only.js";
 
 /** Collects inline code while the table is written; returns the placeholder standing for it. */
@@ -73,7 +74,8 @@ class TableWriter {
     private readonly context: TableContext,
   ) {}
 
-  slot(ref: FunctionRef, state: State, arc?: Arc): string {
+  /** `role`: what becomes of the function's result (confined.ts). */
+  slot(ref: FunctionRef, state: State, role: ConfinedRole, arc?: Arc): string {
     const { imports } = this.context;
     const dataType = this.model.dataTypeOf(state);
     const ctxType = this.model.ctxTypeOf(state, arc);
@@ -87,7 +89,9 @@ class TableWriter {
       case "InlineCode": {
         const params = imports.type(inlineParams(ref, dataType, ctxType));
         const pure = arc !== undefined && ref === arc.condition && readsOnly(ref) ? ["readsOnly: true,"] : [];
-        return [`{`, `name: ${quote(ref.id)},`, `kind: "inline",`, `isAsync: ${ref.isAsync},`, ...pure, `fn: ${this.context.inline(ref, params)},`, `}`].join("\n");
+        // Compiled lane (decision E17): confined code may run twice.
+        const lane = confined(ref, role) ? ["confined: true,"] : [];
+        return [`{`, `name: ${quote(ref.id)},`, `kind: "inline",`, `isAsync: ${ref.isAsync},`, ...pure, ...lane, `fn: ${this.context.inline(ref, params)},`, `}`].join("\n");
       }
       default:
         return assertNever(ref);
@@ -101,9 +105,9 @@ class TableWriter {
     return `${params} => ${fn}(data, ctx, ${jsonLiteral(ref.params)})`;
   }
 
-  slots(refs: readonly FunctionRef[], state: State, arc?: Arc): string {
+  slots(refs: readonly FunctionRef[], state: State, role: ConfinedRole, arc?: Arc): string {
     if (refs.length === 0) return "[]";
-    return `[\n${refs.map((r) => `${this.slot(r, state, arc)},`).join("\n")}\n]`;
+    return `[\n${refs.map((r) => `${this.slot(r, state, role, arc)},`).join("\n")}\n]`;
   }
 
   bindings(uses: readonly ResourceUse[]): string {
@@ -129,8 +133,8 @@ class TableWriter {
       lines.push(`target: ${this.ref(this.index(arc.entryState ?? start))}`);
     }
     lines.push(`priority: ${arc.priority},`);
-    if (arc.condition) lines.push(`condition: ${this.slot(arc.condition, state, arc)},`);
-    lines.push(`transforms: ${this.slots(arc.transforms, state, arc)},`);
+    if (arc.condition) lines.push(`condition: ${this.slot(arc.condition, state, "judge", arc)},`);
+    lines.push(`transforms: ${this.slots(arc.transforms, state, "record", arc)},`);
     lines.push(`resources: ${this.bindings(arc.resources)},`);
     if (arc.kind === "PushArc") {
       const network = this.model.networkIndex.get(arc.targetNetwork) ?? -1;
@@ -158,11 +162,11 @@ class TableWriter {
     lines.push(`const ${stateConstant(index)}: ${type} = {`, `name: ${quote(state.name)},`, `network: ${networkIndex}, // ${commentText(network.name)}`);
     lines.push(`isStart: ${state.isStart},`, `isFinal: ${state.isFinal},`, `runOnFailure: ${state.runOnFailure},`, `emitOutput: ${state.emitOutput},`);
     if (state.dataMode !== undefined) lines.push(`dataMode: ${quote(state.dataMode)},`);
-    lines.push(`preValidators: ${this.slots(state.preValidators, state)},`);
+    lines.push(`preValidators: ${this.slots(state.preValidators, state, "record")},`);
     const own = this.model.ownRecordOf(state);
     if (own) lines.push(`check: ${own.checkName},`);
-    lines.push(`transforms: ${this.slots(state.transforms, state)},`);
-    lines.push(`validators: ${this.slots(state.validators, state)},`);
+    lines.push(`transforms: ${this.slots(state.transforms, state, "record")},`);
+    lines.push(`validators: ${this.slots(state.validators, state, "judge")},`);
     lines.push(state.arcs.length === 0 ? "arcs: []," : `arcs: [\n${state.arcs.map((a) => `${this.arc(a, state)},`).join("\n")}\n],`);
     lines.push(`onError: ${this.ref(this.index(state.onError?.target))}`);
     lines.push(`resources: ${this.bindings(state.resources)},`);

@@ -219,6 +219,7 @@ export function createOrders(options: OrdersOptions = {}): SyncMachine<OrdersInp
           kind: "inline",
           isAsync: false,
           readsOnly: true,
+          confined: true,
           fn: (data: Order, _ctx: Ctx<"route">) => data.tier === "gold",
         },
         transforms: [],

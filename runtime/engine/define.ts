@@ -9,6 +9,7 @@ import type { MachineOptions, ProcessOptions, RunResult, SyncMachine } from "../
 import type { Data, MachineDefinition } from "../machine/definition.js";
 import { DIRECT, DirectRecordGuard, REFERENCE } from "../modes/modes.js";
 import { driveAsync, driveSync } from "./drive.js";
+import { type Lane, laneOf } from "./lane.js";
 import { DONE } from "./phase.js";
 import { type PreparedMachine, prepareMachine } from "./prepare.js";
 import { Run, runMode } from "./run.js";
@@ -27,7 +28,11 @@ export function defineMachine<D = Data, S extends string = string>(
   validateStructure(def);
   validateFunctions(def);
   validateResources(def, options);
-  return new EngineMachine<D, S>(prepareMachine(def, options), options.clock ?? systemClock);
+  const m = prepareMachine(def, options);
+  const trace = new TraceTrie(m);
+  // The compiled lane (decision E17) for the machines it covers.
+  const lane = options.lane === false ? null : laneOf(def, m, trace);
+  return new EngineMachine<D, S>(m, options.clock ?? systemClock, trace, lane);
 }
 
 /** Finished runs a machine keeps for reuse (enough for the concurrency of a typical batch). */
@@ -43,18 +48,24 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
   readonly #spare: Run[] = [];
   readonly #direct = new DirectRecordGuard();
   readonly #hasAsync: boolean;
+  readonly #lane: Lane | null;
   #closed = false;
 
-  constructor(m: PreparedMachine, clock: Clock) {
+  constructor(m: PreparedMachine, clock: Clock, trace: TraceTrie, lane: Lane | null) {
     this.#m = m;
     this.#clock = clock;
-    this.#trace = new TraceTrie(m);
+    this.#trace = trace;
+    this.#lane = lane;
     this.#hasAsync = m.asyncFunctions.length > 0;
     this.name = m.name;
     this.states = m.stateNames as readonly S[];
   }
 
   process(record: D, options?: ProcessOptions<S>): Promise<RunResult<D, S>> {
+    // The lane calls only synchronous functions and the machine has no timeout: what the engine
+    // would do without a single await, so the result is ready now (E6 cannot fire mid-run).
+    const quick = this.#viaLane(record, options);
+    if (quick !== null) return Promise.resolve(quick);
     let run: Run;
     try {
       run = this.#start(record, options);
@@ -85,6 +96,8 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
       const names = this.#m.asyncFunctions.map((name) => `\`${name}\``).join(", ");
       throw new NotSynchronousError(`it has async functions (${names})`);
     }
+    const quick = this.#viaLane(record, options);
+    if (quick !== null) return quick;
     const run = this.#start(record, options);
     const claimed = this.#claim(run, record);
     try {
@@ -102,6 +115,18 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /**
+   * The record's result through the compiled lane, or null when the engine must run it: no lane,
+   * a closed machine, per-call options, a record that is not an object, or a case the lane hands
+   * over (lane.ts; it has then changed nothing the engine's run could see).
+   */
+  #viaLane(record: D, options: ProcessOptions<S> | undefined): RunResult<D, S> | null {
+    const lane = this.#lane;
+    if (lane === null || options !== undefined || this.#closed) return null;
+    if (typeof record !== "object" || record === null || Array.isArray(record)) return null;
+    return lane(record as Data) as RunResult<D, S> | null;
   }
 
   /** A run positioned on its first state, or already finished when it cannot start. */

@@ -70,6 +70,11 @@ export interface MachineOptions {
   readonly resources?: Readonly<Record<string, unknown>>;
   /** Clock for timeouts and retry delays (tests inject a simulated one). */
   readonly clock?: import("../clock.js").Clock;
+  /**
+   * Use the compiled lane for the machines it covers (decision E17; default true). The lane
+   * gives exactly the engine's results; `false` makes every run take the generic engine.
+   */
+  readonly lane?: boolean;
 }
 
 /** A machine whose functions may be asynchronous. */

@@ -41,6 +41,14 @@ export interface FunctionSlot {
    * condition that only reads through `data`); COPY runs then need not snapshot before it.
    */
   readonly readsOnly?: boolean;
+  /**
+   * True when the compiler proved the function confined (decision E17): synchronous and
+   * deterministic, it changes nothing but top-level fields of the record it is given (set to
+   * primitives or new objects) and calls only pure functions of the standard library. The
+   * compiled lane (runtime/engine/lane.ts) runs only machines whose functions are all confined,
+   * as it may drop its work and let the engine run the record again from the start.
+   */
+  readonly confined?: boolean;
 }
 
 /** A resource a state or arc uses, under a role (role = name unless renamed). */

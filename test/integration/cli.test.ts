@@ -152,6 +152,25 @@ describe("fsmc check, build, explain", () => {
     }
   });
 
+  it("check reads the functions module: a typo is FSM0509 with a suggestion, a wrong type FSM0502", async () => {
+    const { dir: d, cleanup: done } = tempDir();
+    try {
+      writeFileSync(join(d, "t.fsm"), 'fsm t {\n  functions from "./t.functions.ts"\n  record R { v: number }\n  network main {\n    start state a: R { do normalise -> b }\n    end state b\n  }\n}\n');
+      writeFileSync(join(d, "t.functions.ts"), 'import type { R } from "./t.fsm.js";\nexport function normalize(data: R): R { return data; }\n');
+      const typo = await fsmc(["check", "t.fsm", "--no-typecheck"], { cwd: d });
+      expect(typo.code).toBe(0);
+      expect(typo.stderr).toContain("warning[FSM0509]: `t.functions.ts` does not export `normalise`");
+      expect(typo.stderr).toContain("did you mean `normalize`?");
+      expect(typo.stderr).toMatch(/--> t\.fsm:5:27/);
+      writeFileSync(join(d, "t.functions.ts"), 'import type { R } from "./t.fsm.js";\nexport function normalise(data: R): number { return data.v; }\n');
+      const wrongType = await fsmc(["check", "t.fsm"], { cwd: d, env: { NODE_PATH: "" } });
+      expect(wrongType.stderr).toContain("FSM0502");
+      expect(wrongType.code).toBe(1);
+    } finally {
+      done();
+    }
+  });
+
   it("build --emit-ir prints the IR", async () => {
     const r = await fsmc(["build", "--emit-ir", "tiny.fsm"], { cwd: dir });
     expect(r.code).toBe(0);

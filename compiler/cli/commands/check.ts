@@ -1,6 +1,7 @@
 /** `fsmc check <files…>`: parse, lower, check, analyze and type-check; print diagnostics; exit 1 on errors. */
 import { compile } from "../../pipeline.js";
 import { nodeHost } from "../host.js";
+import { existingFunctionsReader } from "./build.js";
 import { type CliIo, EXIT } from "../io.js";
 import { type DiagnosticFormat, hasErrors, printDiagnostics, readSources } from "../sources.js";
 
@@ -14,7 +15,8 @@ export interface CheckOptions {
 export async function checkCommand(io: CliIo, files: readonly string[], options: CheckOptions): Promise<number> {
   const { sources, diagnostics: readErrors } = readSources(io, files);
   const host = nodeHost(io.cwd, io.env);
-  const existingFunctions: Record<string, string> = {};
+  // The user's functions modules as they are on disk: check type-checks against them, like build.
+  const existingFunctions = existingFunctionsReader(io.cwd);
   const result = readErrors.length > 0 ? undefined : compile(sources, { host, typecheck: options.typecheck, emit: { existingFunctions } });
   const diagnostics = [...readErrors, ...(result?.diagnostics ?? [])];
   await printDiagnostics(io, diagnostics, sources, options.format, Object.fromEntries(host.texts));

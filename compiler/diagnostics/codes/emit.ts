@@ -10,4 +10,5 @@ export const EMIT_CODES: Readonly<Record<string, CodeInfo>> = {
   FSM0506: { severity: "warning", title: "cannot tell which functions a module exports", name: "opaque-functions-module" },
   FSM0507: { severity: "error", title: "unusable functions module path", name: "functions-module-path" },
   FSM0508: { severity: "error", title: "functions module not found", name: "functions-module-not-found" },
+  FSM0509: { severity: "warning", title: "a stub was appended for a function the module lacks", name: "appended-stub" },
 };

@@ -1,3 +1,4 @@
+import { closestNames } from "../did-you-mean.js";
 import type { Span } from "../../source/index.js";
 import type { Diagnostic, Label } from "../types.js";
 
@@ -108,4 +109,20 @@ export function functionsModuleMissing(module: string, span: Span, tsMessage: st
 function firstSentence(message: string): string {
   const line = (message.split("\n")[0] ?? message).replace(/\.$/, "");
   return line.length > 100 ? `${line.slice(0, 97)}…` : line;
+}
+
+/**
+ * FSM0509: the definition references a function the existing functions module does not export;
+ * `fsmc build` appends a throwing stub for it. Often a typo: close unused exports are suggested.
+ */
+export function appendedStub(module: string, name: string, span: Span, unusedExports: readonly string[]): Diagnostic {
+  const close = closestNames(name, unusedExports);
+  return {
+    code: "FSM0509",
+    severity: "warning",
+    message: `\`${module}\` does not export \`${name}\`; \`fsmc build\` appends a stub that throws`,
+    labels: [{ span, primary: true, message: `\`${name}\` is used here` }],
+    notes: close.length > 0 ? [`the module exports ${close.map((c) => `\`${c}\``).join(", ")}, which the definition does not use`] : [],
+    help: close.length > 0 ? `did you mean \`${close[0]}\`? otherwise write \`${name}\` in \`${module}\`` : `write \`${name}\` in \`${module}\``,
+  };
 }
