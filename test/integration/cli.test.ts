@@ -93,6 +93,23 @@ describe("fsmc run", () => {
     expect(missing.stderr).toContain("FSM0904");
   });
 
+  it("reports a missing input file or output folder as FSM0901, not a crash", async () => {
+    const input = await fsmc(["run", "tiny.fsm", "--input", "nope.jsonl"], { cwd: dir });
+    expect(input.code).toBe(2);
+    expect(input.stderr).toContain("error[FSM0901]: cannot read `nope.jsonl`");
+    const output = await fsmc(["run", "tiny.fsm", "-o", "no/such/dir/out.jsonl"], { cwd: dir, stdin: '{"v": 1}\n' });
+    expect(output.code).toBe(2);
+    expect(output.stderr).toContain("error[FSM0901]: cannot write `no/such/dir/out.jsonl`");
+  });
+
+  it("explains a functions module that does not exist yet (FSM0904)", async () => {
+    writeFileSync(join(dir, "nofn.fsm"), 'fsm nofn {\n  functions from "./nofn.functions.ts"\n  network main { start state a { do f -> d } end state d }\n}\n');
+    const r = await fsmc(["run", "nofn.fsm", "--typecheck"], { cwd: dir, stdin: "{}\n" });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("`nofn.functions.ts` does not exist; run `fsmc build nofn.fsm`");
+  });
+
   it("refuses a file with several machines (FSM0907)", async () => {
     writeFileSync(join(dir, "two.fsm"), TINY + TINY.replace("fsm tiny", "fsm other"));
     const r = await fsmc(["run", "two.fsm"], { cwd: dir, stdin: "" });

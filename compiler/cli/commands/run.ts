@@ -3,16 +3,16 @@
  * compiles the definition in memory to the same module `fsmc build` writes, imports it, and
  * processes JSONL records, writing one JSON result per record in input order (DESIGN §1).
  */
-import { createReadStream, createWriteStream, existsSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { dirname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { compile } from "../../pipeline.js";
 import { transpileModule, type EmittedFile } from "../../emit/index.js";
 import type { Machine } from "../../ir/index.js";
-import { functionsModuleFailed, machineSetupFailed, oneMachine, unknownInitialState } from "../../diagnostics/factories/cli.js";
+import { functionsModuleFailed, machineSetupFailed, oneMachine, unknownInitialState, unreadableFile } from "../../diagnostics/factories/cli.js";
 import { internalError } from "../../diagnostics/factories/internal.js";
-import { nodeHost, runtimeEntry, toAbsolute } from "../host.js";
+import { nodeHost, runtimeEntry, toAbsolute, toProjectPath } from "../host.js";
 import { type CliIo, EXIT, write } from "../io.js";
 import { type DiagnosticFormat, hasErrors, printDiagnostics, readSources } from "../sources.js";
 import { existingFunctionsReader } from "./build.js";
@@ -45,6 +45,14 @@ async function importWith(specifier: string, typescript: boolean): Promise<unkno
   return tsImport(specifier, import.meta.url);
 }
 
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}
+
+function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
 function needsTsx(path: string): boolean {
   return /\.(c|m)?tsx?$/.test(path);
 }
@@ -61,20 +69,24 @@ function resolveFunctionsImport(specifier: string, moduleAbs: string): string {
  * Turns the emitted TypeScript module into importable JavaScript: transpiled, with
  * `fsmc/runtime` and the functions module rewritten to absolute file URLs.
  */
-export function linkModule(file: EmittedFile, root: string): { js: string; usesTs: boolean } {
+export function linkModule(file: EmittedFile, root: string): { js: string; usesTs: boolean; missing: string[] } {
   const moduleAbs = toAbsolute(root, file.path);
   const runtimeUrl = pathToFileURL(runtimeEntry().module).href;
   let usesTs = false;
+  const missing: string[] = [];
   const js = transpileModule(file.text).replace(/(from\s+|import\s*\(\s*)(["'])([^"']+)\2/g, (whole, lead: string, q: string, spec: string) => {
     if (spec === "fsmc/runtime") return `${lead}${q}${runtimeUrl}${q}`;
     if (spec.startsWith(".")) {
       const url = resolveFunctionsImport(spec, moduleAbs);
+      if (!existsSync(fileURLToPath(url))) {
+        missing.push(`\`${toProjectPath(root, fileURLToPath(url).replace(/\.(m|c)?js$/, (_m, k: string | undefined) => `.${k ?? ""}ts`))}\``);
+      }
       if (needsTsx(url)) usesTs = true;
       return `${lead}${q}${url}${q}`;
     }
     return whole;
   });
-  return { js, usesTs };
+  return { js, usesTs, missing };
 }
 
 async function importModule(js: string, typescript: boolean): Promise<LoadedModule> {
@@ -142,12 +154,22 @@ export async function runCommand(io: CliIo, file: string, options: RunOptions): 
     }
   }
   const linked = linkModule(moduleFile, io.cwd);
+  const fnModule = machine.functionsModule?.path;
+  if (fnModule !== undefined && linked.missing.length > 0) {
+    const note = `${linked.missing.join(", ")} does not exist; run \`fsmc build ${file}\` to create it with typed stubs`;
+    await printDiagnostics(io, [functionsModuleFailed(fnModule, note)], sources, options.format);
+    return EXIT.invalid;
+  }
   let mod: LoadedModule;
   try {
     mod = await importModule(linked.js, linked.usesTs);
   } catch (error) {
-    const fnModule = machine.functionsModule?.path ?? "functions module";
-    await printDiagnostics(io, [functionsModuleFailed(fnModule, (error as Error).message)], sources, options.format);
+    const reason = loadFailureText(error);
+    // tsx may raise the same failure again outside this await (CommonJS evaluation); it is reported.
+    process.on("uncaughtException", (late: unknown) => {
+      if (loadFailureText(late) !== reason) throw late;
+    });
+    await printDiagnostics(io, [functionsModuleFailed(fnModule ?? "functions module", reason)], sources, options.format);
     return EXIT.invalid;
   }
   let fsm: ReturnType<LoadedModule["default"]>;
@@ -159,6 +181,16 @@ export async function runCommand(io: CliIo, file: string, options: RunOptions): 
     return EXIT.invalid;
   }
 
+  if (options.input !== "-" && !isFile(toAbsolute(io.cwd, options.input))) {
+    await printDiagnostics(io, [unreadableFile(options.input, "the input file does not exist or is not a file")], sources, options.format);
+    await fsm.close();
+    return EXIT.invalid;
+  }
+  if (options.output !== undefined && !isDirectory(dirname(toAbsolute(io.cwd, options.output)))) {
+    await printDiagnostics(io, [unreadableFile(options.output, "the output file's folder does not exist", "write")], sources, options.format);
+    await fsm.close();
+    return EXIT.invalid;
+  }
   const out = options.output !== undefined ? createWriteStream(toAbsolute(io.cwd, options.output)) : io.stdout;
   let failed = 0;
   let lineNo = 0;
@@ -190,6 +222,16 @@ export async function runCommand(io: CliIo, file: string, options: RunOptions): 
     if (out !== io.stdout) await new Promise<void>((res) => (out as NodeJS.WritableStream).end(res));
   }
   return failed > 0 ? EXIT.recordsFailed : EXIT.ok;
+}
+
+/** A module-loading error as one readable line (no `data:` URL, the runtime import explained). */
+function loadFailureText(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+  const cleaned = message.replace(/data:text\/javascript;base64,[A-Za-z0-9+/=]+/g, "the generated module");
+  if (/Cannot find (module|package) ['"]fsmc(\/runtime)?['"]/.test(cleaned)) {
+    return `${cleaned}: the functions module imports \`fsmc/runtime\`, which is not installed where it lives; install fsmc in the project (\`npm i fsmc\`)`;
+  }
+  return cleaned;
 }
 
 /** The failure result of an input line that is not a record (it still gets its line of output). */

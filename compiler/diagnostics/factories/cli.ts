@@ -5,11 +5,11 @@ import type { Diagnostic } from "../types.js";
 const at = (file: string): Span => ({ file, start: 0, end: 0 });
 
 /** FSM0901: a source file named on the command line cannot be read. */
-export function unreadableFile(file: string, reason: string): Diagnostic {
+export function unreadableFile(file: string, reason: string, access: "read" | "write" = "read"): Diagnostic {
   return {
     code: "FSM0901",
     severity: "error",
-    message: `cannot read \`${file}\``,
+    message: `cannot ${access} \`${file}\``,
     labels: [{ span: at(file), primary: true }],
     notes: [reason],
     help: "check the path and the file's permissions",
@@ -103,6 +103,8 @@ export function machineSetupFailed(file: string, reason: string, hasFunctionsOpt
       ? hasFunctionsOption
         ? `export \`${missingFunction}\` from the module given with --functions`
         : `pass a module exporting \`${missingFunction}\` with --functions <module> (or name one in the definition: \`functions from "./x.ts"\`, YAML \`functions: ./x.ts\`)`
-      : "resources get their handles from providers in a later version; until then run machines that use resources from code, passing handles to the factory",
+      : /has no handle/.test(reason)
+        ? "resources get their handles from providers in a later version; until then run machines that use resources from code, passing handles to the generated factory's `resources` option"
+        : "fix the definition so the generated factory accepts it; if `fsmc check` reports nothing, this is a bug in fsmc",
   };
 }
