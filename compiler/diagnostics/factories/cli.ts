@@ -83,10 +83,10 @@ export function oneMachine(file: string, count: number, span: Span | undefined):
   return {
     code: "FSM0907",
     severity: "error",
-    message: `\`${file}\` defines ${count} machines; \`fsmc run\` runs exactly one`,
+    message: count === 0 ? `\`${file}\` defines no machine` : `\`${file}\` defines ${count} machines; \`fsmc run\` runs exactly one`,
     labels: [{ span: span ?? at(file), primary: true }],
     notes: [],
-    help: "put each machine in its own file to run it",
+    help: count === 0 ? "a definition starts with `fsm <name> { … }` (see docs/dsl.md)" : "put each machine in its own file to run it",
   };
 }
 
