@@ -63,6 +63,8 @@ function checkParams(ref: BuiltinRef): Diagnostic[] {
       const reason = regexProblem(value, "");
       if (reason !== undefined) extra.push(invalidPattern(value, reason, ref.span, "builtin"));
     }
+    const special = SPECIAL_CHECKS[ref.name]?.[param];
+    if (special) problems.push(...special(param, value));
   }
   if (BUILTINS_WITH_BOUNDS.includes(ref.name) && problems.length === 0) {
     const min = params["min"];
@@ -72,6 +74,39 @@ function checkParams(ref: BuiltinRef): Diagnostic[] {
   }
   return [...problems.map((p) => builtinParams(ref.name, p, ref.span)), ...extra];
 }
+
+/** A check of one param's value beyond its catalogue type, run once the type is right. */
+type SpecialCheck = (param: string, value: JsonValue) => BuiltinParamProblem[];
+
+/** `length` bounds count characters or items (runtime: validators.ts `length`). */
+const wholeNumber: SpecialCheck = (param, value) =>
+  typeof value === "number" && (!Number.isInteger(value) || value < 0) ? [{ kind: "wholeNumber", param, value }] : [];
+
+/** A rename mapping: each value a non-empty string, no two fields renamed to one name (runtime: transformers.ts `mapFields`). */
+const renameMapping: SpecialCheck = (param, value) => {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return [];
+  const sourceOf = new Map<string, string>();
+  for (const [from, to] of Object.entries(value)) {
+    if (typeof to !== "string" || to === "") {
+      // The runtime stops at the first bad entry; so does the report.
+      return [{ kind: "mappingValue", param, from, actual: to === "" ? "an empty string" : jsonTypeName(to) }];
+    }
+    const other = sourceOf.get(to);
+    if (other !== undefined) return [{ kind: "mappingTarget", param, first: other, second: from, to }];
+    sourceOf.set(to, from);
+  }
+  return [];
+};
+
+/**
+ * Value rules the catalogue's types do not express, by builtin then param; each mirrors a check
+ * the runtime's factory makes (runtime/functions), so a build never passes params the runtime rejects.
+ */
+const SPECIAL_CHECKS: Readonly<Record<string, Readonly<Record<string, SpecialCheck>>>> = {
+  "validators.length": { min: wholeNumber, max: wholeNumber },
+  "transformers.map_fields": { mapping: renameMapping },
+  "transformers.rename_fields": { mapping: renameMapping },
+};
 
 function valueProblem(builtin: string, param: string, type: BuiltinParamType, value: JsonValue): BuiltinParamProblem | undefined {
   const allowed = BUILTIN_PARAM_VALUES[builtin]?.[param];

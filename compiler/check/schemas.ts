@@ -47,10 +47,16 @@ export function checkRecordTypes(machine: Machine): Diagnostic[] {
   return out;
 }
 
+/**
+ * The built-in type names of a field (docs/dsl.md §5): a misspelt one (`nmber`) reads as a
+ * reference to a record type, so they join the "did you mean" candidates of a field's type.
+ */
+export const BUILT_IN_TYPE_NAMES: readonly string[] = ["any", "boolean", "integer", "null", "number", "string"];
+
 function checkNode(node: TypeSchema, known: ReadonlySet<string>, names: readonly string[]): Diagnostic[] {
   switch (node.kind) {
     case "RecordRef":
-      return known.has(node.name) ? [] : [unknownRecordType(node.name, node.span, names)];
+      return known.has(node.name) ? [] : [unknownRecordType(node.name, node.span, [...BUILT_IN_TYPE_NAMES, ...names])];
     case "StringType": {
       const out = [...countBound("minLength", node.minLength, node), ...countBound("maxLength", node.maxLength, node)];
       if (node.minLength !== undefined && node.maxLength !== undefined && node.minLength > node.maxLength) {

@@ -163,7 +163,10 @@ export type BuiltinParamProblem =
   | { readonly kind: "empty"; readonly param: string }
   | { readonly kind: "value"; readonly param: string; readonly value: string; readonly allowed: readonly string[] }
   | { readonly kind: "bounds" }
-  | { readonly kind: "range"; readonly min: number; readonly max: number };
+  | { readonly kind: "range"; readonly min: number; readonly max: number }
+  | { readonly kind: "wholeNumber"; readonly param: string; readonly value: number }
+  | { readonly kind: "mappingValue"; readonly param: string; readonly from: string; readonly actual: string }
+  | { readonly kind: "mappingTarget"; readonly param: string; readonly first: string; readonly second: string; readonly to: string };
 
 /** FSM0309: a built-in's `params` miss a required parameter, name an unknown one, or have a wrong type or value. */
 export function builtinParams(name: string, problem: BuiltinParamProblem, span: Span): Diagnostic {
@@ -219,6 +222,30 @@ export function builtinParams(name: string, problem: BuiltinParamProblem, span: 
         message: `${q(name)} has \`min\` ${problem.min} above \`max\` ${problem.max}`,
         labels: [{ span, primary: true, message: "no value can pass this check" }],
         help: "swap `min` and `max`, or correct one of them",
+      };
+    case "wholeNumber":
+      return {
+        ...base,
+        message: `parameter ${q(problem.param)} of ${q(name)} must be a whole number of 0 or more, not ${problem.value}`,
+        labels: [{ span, primary: true, message: `${q(problem.param)} is ${problem.value} here` }],
+        notes: ["a length counts characters or items"],
+        help: `give ${q(problem.param)} a whole number ≥ 0`,
+      };
+    case "mappingValue":
+      return {
+        ...base,
+        message: `parameter ${q(problem.param)} of ${q(name)} must map ${q(problem.from)} to a field name`,
+        labels: [{ span, primary: true, message: `${q(problem.from)} is mapped to ${problem.actual} here` }],
+        notes: ["each value of the mapping is the new name of its field, a non-empty string"],
+        help: `write the new name of ${q(problem.from)} as a non-empty string`,
+      };
+    case "mappingTarget":
+      return {
+        ...base,
+        message: `${q(name)} maps both ${q(problem.first)} and ${q(problem.second)} to ${q(problem.to)}`,
+        labels: [{ span, primary: true, message: `two fields renamed to ${q(problem.to)}` }],
+        notes: ["a record holding both fields would lose one of the two values"],
+        help: `give ${q(problem.first)} and ${q(problem.second)} different new names, or drop one of the renames`,
       };
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Recognises inline code written in the reference's Python dialect (SEMANTICS §2.9), so that it
  * is rejected with a clear message instead of failing as odd JavaScript. Only idioms that are
- * not valid JavaScript (or mean something else there) count; string literals and comments are
- * masked first, so `"lambda"` in a string never matches.
+ * not valid JavaScript, mean something else there, or parse but fail on every record
+ * (`data.get('v')`, `len(x)`: records are plain JSON objects) count; string literals and
+ * comments are masked first, so `"lambda"` in a string never matches.
  */
 
 /** A Python idiom found in inline code, with its position in the code. */
@@ -122,17 +123,85 @@ const PATTERNS: readonly { readonly idiom: string; readonly pattern: RegExp }[] 
   { idiom: "block colon", pattern: /(?:^|\n)\s*(?<w>if|while|for|with|try|else|finally)\b[^\n{};]*:\s*(?=\n|$)/ },
 ];
 
-/** The first Python idiom of `code`, by position; undefined when the code shows none. */
+/**
+ * Python idioms that also parse as JavaScript but fail on every record: records and
+ * `ctx.variables` are plain JSON objects, which have no `get`, `items`, `keys` or `values`
+ * methods. Only `data` and `ctx.variables` themselves count (`new Map().get(k)`,
+ * `data.list.values()` are left alone).
+ */
+const DICT_METHOD_PATTERNS: readonly { readonly idiom: string; readonly pattern: RegExp }[] = [
+  { idiom: "data.get(…)", pattern: /(?<![\w$])(?<!(?:^|[^.])\.\s*)(?<w>data\s*\.\s*get)\s*\(/ },
+  { idiom: "ctx.variables.get(…)", pattern: /(?<![\w$])(?<!(?:^|[^.])\.\s*)(?<w>ctx\s*\.\s*variables\s*\.\s*get)\s*\(/ },
+  { idiom: "data.items()", pattern: /(?<![\w$])(?<!(?:^|[^.])\.\s*)(?<w>data\s*\.\s*items)\s*\(\s*\)/ },
+  { idiom: "data.keys()", pattern: /(?<![\w$])(?<!(?:^|[^.])\.\s*)(?<w>data\s*\.\s*keys)\s*\(\s*\)/ },
+  { idiom: "data.values()", pattern: /(?<![\w$])(?<!(?:^|[^.])\.\s*)(?<w>data\s*\.\s*values)\s*\(\s*\)/ },
+  { idiom: "ctx.variables.items()", pattern: /(?<![\w$])(?<!(?:^|[^.])\.\s*)(?<w>ctx\s*\.\s*variables\s*\.\s*items)\s*\(\s*\)/ },
+];
+
+/**
+ * Python built-in functions with no JavaScript global of the same name: a bare call of one
+ * (`len(data['items'])`) is Python unless the code defines the name itself.
+ */
+const PYTHON_BUILTIN_CALLS: readonly string[] = [
+  "abs", "bool", "dict", "enumerate", "float", "int", "isinstance", "len", "list", "print", "range", "round",
+  "sorted", "str", "sum", "tuple", "zip",
+];
+
+const BUILTIN_CALL = new RegExp(`(?<![\\w$#])(?<!(?:^|[^.])\\.\\s*)(?<!\\bnew\\s+)(?<w>${PYTHON_BUILTIN_CALLS.join("|")})\\s*\\(`, "g");
+
+/** Whether masked code declares `name` (variable, function, class, parameter, method, destructuring). */
+function definesName(text: string, name: string): boolean {
+  const n = `(?<![\\w$])${name}(?![\\w$])`;
+  const declarations = [
+    `\\b(?:function\\s*\\*?|class|const|let|var)\\s+${n}`, // function len(…), const len = …
+    `\\b(?:const|let|var)\\s*[{[][^;=]*${n}`, // const { len } = …
+    `(?<![\\w$])(?<!\\.\\s*)${n}\\s*=(?![=>])`, // len = …
+    `${n}\\s*=>`, // len => …
+    `\\([^()]*${n}[^()]*\\)\\s*=>`, // (len, x) => …
+    `\\bfunction\\b[^(]*\\([^()]*${n}`, // function f(len) …
+    `\\bcatch\\s*\\(\\s*${n}`, // catch (len)
+    `${n}\\s*\\([^()]*\\)\\s*\\{`, // { len(x) { … } }: a method
+  ];
+  return declarations.some((source) => new RegExp(source).test(text));
+}
+
+/** The first bare call of a Python built-in that the code does not define itself. */
+function findBuiltinCall(text: string): PythonIdiom | undefined {
+  for (const m of text.matchAll(BUILTIN_CALL)) {
+    const word = m.groups?.["w"] ?? "";
+    if (definesName(text, word)) continue;
+    return { idiom: `${word}(…)`, index: (m.index ?? 0) + m[0].indexOf(word), length: word.length };
+  }
+  return undefined;
+}
+
+/**
+ * The first Python idiom of `code`, by position; undefined when the code shows none. Idioms that
+ * are not JavaScript at all win over the ones that parse as JavaScript (`data.get(…)`, `len(…)`),
+ * which are reported only when the code shows nothing else.
+ */
 export function findPythonIdiom(code: string): PythonIdiom | undefined {
   const masked = mask(code);
-  const hits: PythonIdiom[] = [...masked.found];
-  for (const { idiom, pattern } of PATTERNS) {
-    const m = pattern.exec(masked.text);
+  return first([...masked.found, ...matches(masked.text, PATTERNS)]) ?? first([...matches(masked.text, DICT_METHOD_PATTERNS), ...optional(findBuiltinCall(masked.text))]);
+}
+
+function matches(text: string, patterns: readonly { readonly idiom: string; readonly pattern: RegExp }[]): PythonIdiom[] {
+  const hits: PythonIdiom[] = [];
+  for (const { idiom, pattern } of patterns) {
+    const m = pattern.exec(text);
     if (!m) continue;
     const word = m.groups?.["w"] ?? m[0];
     const offset = m[0].indexOf(word);
     hits.push({ idiom: idiom === "block colon" ? `${word} …:` : idiom, index: m.index + Math.max(0, offset), length: word.length });
   }
-  hits.sort((a, b) => a.index - b.index);
-  return hits[0];
+  return hits;
+}
+
+function optional(hit: PythonIdiom | undefined): PythonIdiom[] {
+  return hit === undefined ? [] : [hit];
+}
+
+/** The hit with the smallest index, undefined for none. */
+function first(hits: readonly PythonIdiom[]): PythonIdiom | undefined {
+  return [...hits].sort((a, b) => a.index - b.index)[0];
 }

@@ -172,6 +172,33 @@ describe("check: names", () => {
     ]);
   });
 
+  it("FSM0211: a misspelt built-in field type suggests the built-in type; a state's record type does not", () => {
+    const { diagnostics } = run({
+      records: [
+        {
+          name: "R",
+          fields: [
+            { name: "v", type: { kind: "ref", name: "nmber" } },
+            { name: "w", type: { kind: "ref", name: "strng" } },
+            { name: "x", type: { kind: "ref", name: "integr" } },
+            { name: "y", type: { kind: "ref", name: "boolen" } },
+            { name: "z", type: { kind: "ref", name: "nul" } },
+          ],
+        },
+      ],
+      networks: [network("main", [state("a", { start: true, recordType: "nmber", arcs: [to("done")] }), state("done", { final: true })])],
+    });
+    expect(only(diagnostics, "FSM0211").map((d) => [d.message, d.help])).toEqual([
+      ["unknown record type `nmber`", "did you mean `number`?"],
+      ["unknown record type `strng`", "did you mean `string`?"],
+      ["unknown record type `integr`", "did you mean `integer`?"],
+      ["unknown record type `boolen`", "did you mean `boolean`?"],
+      ["unknown record type `nul`", "did you mean `null`?"],
+      // A state's type must be a record type: `number` would not be a fix there.
+      ["unknown record type `nmber`", "define `record nmber { … }`, or use an existing record type"],
+    ]);
+  });
+
   it("FSM0212: unknown resources on states, arcs and networks", () => {
     const { diagnostics } = run({
       resources: [{ name: "db" }],
