@@ -308,7 +308,7 @@ function returnMembers(slot: FunctionUse["slot"], dataType: string): string[] {
       return ["boolean", VERDICT];
     case "transform":
     case "arcTransform":
-      return [...dataType.split(" | "), "undefined", "void"];
+      return [...dataType.split(" | "), "null", "undefined", "void"];
     case "preValidator":
       return ["boolean", `Partial<${dataType}>`, "undefined", "void"];
     case "validator":
@@ -320,7 +320,8 @@ function rank(member: string): number {
   if (member === "boolean") return 0;
   if (member === VERDICT) return 1;
   if (member.startsWith("Partial<")) return 3;
-  if (member === "undefined") return 4;
+  if (member === "null") return 4;
+  if (member === "undefined") return 4.5;
   if (member === "void") return 5;
   return 2;
 }

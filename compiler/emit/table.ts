@@ -8,6 +8,7 @@ import {
   assertNever,
   type Arc,
   type FunctionRef,
+  type FunctionSlot,
   type InlineCode,
   type JsonValue,
   type RegisteredRef,
@@ -68,14 +69,36 @@ function inlineParams(code: InlineCode, dataType: string, ctxType: string): stri
   return `(${data}: ${code.language === "js" ? "JsRecord" : dataType}, ${ctx}: ${ctxType})`;
 }
 
+/** What becomes of a slot's result (confined.ts): a judged value, or one that joins the record. */
+const ROLE: { readonly [slot in FunctionSlot]: ConfinedRole } = {
+  preValidator: "record",
+  transform: "record",
+  validator: "judge",
+  condition: "judge",
+  arcTransform: "record",
+};
+
+/**
+ * The declared return type of inline code in a slot, or undefined when the slot takes any value.
+ * A transform returns the record or nothing (decision E4: `null` and `undefined` leave it
+ * unchanged; anything but a plain object fails the transform), as the functions interface
+ * types registered transforms, so a wrong result is a build error (FSM0501) rather than a
+ * failure of every record. Conditions, pre-validators and validators are judged by
+ * truthiness or take any value (E2, E4), so they are not constrained.
+ */
+export function inlineReturnType(code: InlineCode, slot: FunctionSlot, dataType: string): string | undefined {
+  if (slot !== "transform" && slot !== "arcTransform") return undefined;
+  const result = `${code.language === "js" ? "JsRecord" : dataType} | null | undefined | void`;
+  return code.isAsync ? `Promise<${result}>` : result;
+}
+
 class TableWriter {
   constructor(
     private readonly model: MachineModel,
     private readonly context: TableContext,
   ) {}
 
-  /** `role`: what becomes of the function's result (confined.ts). */
-  slot(ref: FunctionRef, state: State, role: ConfinedRole, arc?: Arc): string {
+  slot(ref: FunctionRef, state: State, slot: FunctionSlot, arc?: Arc): string {
     const { imports } = this.context;
     const dataType = this.model.dataTypeOf(state);
     const ctxType = this.model.ctxTypeOf(state, arc);
@@ -87,10 +110,11 @@ class TableWriter {
         return `{ name: ${quote(ref.name)}, kind: "builtin", isAsync: false, fn: ${imports.value("builtin")}(${quote(ref.name)}${params}) }`;
       }
       case "InlineCode": {
-        const params = imports.type(inlineParams(ref, dataType, ctxType));
+        const returns = inlineReturnType(ref, slot, dataType);
+        const params = imports.type(`${inlineParams(ref, dataType, ctxType)}${returns !== undefined ? `: ${returns}` : ""}`);
         const pure = arc !== undefined && ref === arc.condition && readsOnly(ref) ? ["readsOnly: true,"] : [];
         // Compiled lane (decision E17): confined code may run twice.
-        const lane = confined(ref, role) ? ["confined: true,"] : [];
+        const lane = confined(ref, ROLE[slot]) ? ["confined: true,"] : [];
         return [`{`, `name: ${quote(ref.id)},`, `kind: "inline",`, `isAsync: ${ref.isAsync},`, ...pure, ...lane, `fn: ${this.context.inline(ref, params)},`, `}`].join("\n");
       }
       default:
@@ -105,9 +129,9 @@ class TableWriter {
     return `${params} => ${fn}(data, ctx, ${jsonLiteral(ref.params)})`;
   }
 
-  slots(refs: readonly FunctionRef[], state: State, role: ConfinedRole, arc?: Arc): string {
+  slots(refs: readonly FunctionRef[], state: State, slot: FunctionSlot, arc?: Arc): string {
     if (refs.length === 0) return "[]";
-    return `[\n${refs.map((r) => `${this.slot(r, state, role, arc)},`).join("\n")}\n]`;
+    return `[\n${refs.map((r) => `${this.slot(r, state, slot, arc)},`).join("\n")}\n]`;
   }
 
   bindings(uses: readonly ResourceUse[]): string {
@@ -133,8 +157,8 @@ class TableWriter {
       lines.push(`target: ${this.ref(this.index(arc.entryState ?? start))}`);
     }
     lines.push(`priority: ${arc.priority},`);
-    if (arc.condition) lines.push(`condition: ${this.slot(arc.condition, state, "judge", arc)},`);
-    lines.push(`transforms: ${this.slots(arc.transforms, state, "record", arc)},`);
+    if (arc.condition) lines.push(`condition: ${this.slot(arc.condition, state, "condition", arc)},`);
+    lines.push(`transforms: ${this.slots(arc.transforms, state, "arcTransform", arc)},`);
     lines.push(`resources: ${this.bindings(arc.resources)},`);
     if (arc.kind === "PushArc") {
       const network = this.model.networkIndex.get(arc.targetNetwork) ?? -1;
@@ -162,11 +186,11 @@ class TableWriter {
     lines.push(`const ${stateConstant(index)}: ${type} = {`, `name: ${quote(state.name)},`, `network: ${networkIndex}, // ${commentText(network.name)}`);
     lines.push(`isStart: ${state.isStart},`, `isFinal: ${state.isFinal},`, `runOnFailure: ${state.runOnFailure},`, `emitOutput: ${state.emitOutput},`);
     if (state.dataMode !== undefined) lines.push(`dataMode: ${quote(state.dataMode)},`);
-    lines.push(`preValidators: ${this.slots(state.preValidators, state, "record")},`);
+    lines.push(`preValidators: ${this.slots(state.preValidators, state, "preValidator")},`);
     const own = this.model.ownRecordOf(state);
     if (own) lines.push(`check: ${own.checkName},`);
-    lines.push(`transforms: ${this.slots(state.transforms, state, "record")},`);
-    lines.push(`validators: ${this.slots(state.validators, state, "judge")},`);
+    lines.push(`transforms: ${this.slots(state.transforms, state, "transform")},`);
+    lines.push(`validators: ${this.slots(state.validators, state, "validator")},`);
     lines.push(state.arcs.length === 0 ? "arcs: []," : `arcs: [\n${state.arcs.map((a) => `${this.arc(a, state)},`).join("\n")}\n],`);
     lines.push(`onError: ${this.ref(this.index(state.onError?.target))}`);
     lines.push(`resources: ${this.bindings(state.resources)},`);

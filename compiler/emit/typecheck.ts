@@ -5,7 +5,7 @@
  * host (no `node:fs` here): project files live under a virtual root, the runtime at its own path.
  */
 import { Project, ts, type FileSystemHost, type RuntimeDirEntry } from "ts-morph";
-import { allFunctionUses, type InlineCode, type Machine } from "../ir/index.js";
+import { allFunctionUses, type FunctionSlot, type InlineCode, type Machine } from "../ir/index.js";
 import type { Diagnostic, PhaseResult } from "../diagnostics/types.js";
 import { phaseResult } from "../diagnostics/log.js";
 import { functionTypeMismatch, functionsModuleMissing, inlineCodeError, missingFunctionExport } from "../diagnostics/factories/emit.js";
@@ -14,6 +14,7 @@ import { codeOffsetOf, inlineLayouts, sourceSpanOf, type InlineLayout } from "./
 import { buildModules, type MachineModel } from "./model.js";
 import { basenameOf, dirnameOf, joinPath } from "./paths.js";
 import { memberAccess, quote } from "./identifiers.js";
+import { inlineReturnType } from "./table.js";
 import type { EmittedFile } from "./index.js";
 
 /** What type-checking reads: the runtime's types and the project's files (functions modules, their imports). */
@@ -156,11 +157,20 @@ function message(d: ts.Diagnostic): string {
     .join(" ");
 }
 
+/** An inline code of a module with the slot it fills and its state's record type. */
+interface InlineUse {
+  readonly code: InlineCode;
+  readonly slot: FunctionSlot;
+  readonly dataType: string;
+}
+
 /** Inline-code regions of a generated module: each `fn:` arrow of a `kind: "inline"` slot. */
 interface InlineRegion {
   readonly start: number;
   readonly end: number;
   readonly code: InlineCode;
+  readonly use: InlineUse;
+  readonly arrow: ts.ArrowFunction;
   readonly layoutOffset: number;
   readonly layout?: InlineLayout;
 }
@@ -200,7 +210,7 @@ function regionsWithin(regions: readonly InlineRegion[], start: number, end: num
   return out;
 }
 
-function inlineRegions(file: ts.SourceFile, inlineOf: (factory: string, id: string) => InlineCode | undefined): InlineRegion[] {
+function inlineRegions(file: ts.SourceFile, inlineOf: (factory: string, id: string) => InlineUse | undefined): InlineRegion[] {
   const regions: InlineRegion[] = [];
   const text = file.text;
   const visit = (node: ts.Node, factory: string): void => {
@@ -208,8 +218,9 @@ function inlineRegions(file: ts.SourceFile, inlineOf: (factory: string, id: stri
     if (ts.isObjectLiteralExpression(node) && stringProperty(node, "kind") === "inline") {
       const id = stringProperty(node, "name");
       const fnProp = node.properties.find((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === "fn");
-      const code = id !== undefined ? inlineOf(inFactory, id) : undefined;
-      if (code && fnProp && ts.isPropertyAssignment(fnProp) && ts.isArrowFunction(fnProp.initializer)) {
+      const use = id !== undefined ? inlineOf(inFactory, id) : undefined;
+      if (use && fnProp && ts.isPropertyAssignment(fnProp) && ts.isArrowFunction(fnProp.initializer)) {
+        const { code } = use;
         const arrow = fnProp.initializer;
         const start = arrow.getStart(file);
         const headStart = start + (code.isAsync ? "async ".length : 0);
@@ -217,7 +228,7 @@ function inlineRegions(file: ts.SourceFile, inlineOf: (factory: string, id: stri
         const lineStart = text.lastIndexOf("\n", start) + 1;
         const indent = /^[ \t]*/.exec(text.slice(lineStart, start))?.[0] ?? "";
         const layout = inlineLayouts(code, params, indent).find((l) => text.startsWith(l.text, start));
-        regions.push({ start, end: arrow.end, code, layoutOffset: start, ...(layout ? { layout } : {}) });
+        regions.push({ start, end: arrow.end, code, use, arrow, layoutOffset: start, ...(layout ? { layout } : {}) });
       }
     }
     ts.forEachChild(node, (child) => visit(child, inFactory));
@@ -239,6 +250,58 @@ function bindsUserFunctions(file: ts.SourceFile, position: number): boolean {
   };
   visit(file);
   return found;
+}
+
+/** TypeScript codes of a value that does not fit its declared type. */
+const NOT_ASSIGNABLE: ReadonlySet<number> = new Set([2322, 2353, 2375, 2559, 2561, 2739, 2740, 2741]);
+
+/** True when `position` lies in a value the arrow itself returns (its expression body, or a `return` of its own). */
+function inReturnedValue(arrow: ts.ArrowFunction, file: ts.SourceFile, position: number): boolean {
+  for (let n = nodeAt(arrow.body, file, position); n !== undefined && n !== arrow; n = n.parent) {
+    if (ts.isReturnStatement(n)) return true;
+    if (n === arrow.body) return !ts.isBlock(n);
+    if (ts.isFunctionLike(n)) return false;
+  }
+  return false;
+}
+
+/** The deepest node of `file` at `position`, under `root`. */
+function nodeAt(root: ts.Node, file: ts.SourceFile, position: number): ts.Node | undefined {
+  let node: ts.Node | undefined;
+  const find = (n: ts.Node): void => {
+    if (position < n.getStart(file) || position >= n.end) return;
+    node = n;
+    ts.forEachChild(n, find);
+  };
+  find(root);
+  return node;
+}
+
+/**
+ * TypeScript puts a property's type error on its name (`v` of `{ v: "str" }`); the label
+ * covers the whole one-line property (`v: "str"`) so that it shows the value too. Undefined
+ * when the error is not of that kind.
+ */
+function valueLength(arrow: ts.ArrowFunction, file: ts.SourceFile, d: ts.Diagnostic): number | undefined {
+  if (!NOT_ASSIGNABLE.has(d.code) || d.start === undefined) return undefined;
+  const name = nodeAt(arrow.body, file, d.start);
+  const property = name?.parent;
+  if (property === undefined || !ts.isPropertyAssignment(property) || property.name !== name || name.getStart(file) !== d.start) return undefined;
+  const text = file.text.slice(d.start, property.end);
+  return text.includes("\n") ? undefined : text.length;
+}
+
+/**
+ * For a transform whose result does not fit its declared return type: what a transform may
+ * return (decision E4), since the TypeScript message names only the types.
+ */
+function returnedValueNote(region: InlineRegion, file: ts.SourceFile, d: ts.Diagnostic): string | undefined {
+  const { code, slot, dataType } = region.use;
+  const returns = inlineReturnType(code, slot, dataType);
+  if (returns === undefined || !NOT_ASSIGNABLE.has(d.code) || !inReturnedValue(region.arrow, file, d.start ?? 0)) return undefined;
+  const record = code.language === "js" ? "a plain object" : `an object of type \`${dataType}\``;
+  const promise = code.isAsync ? " (async code: a promise of one of these)" : "";
+  return `a transform returns the record, ${record}, or nothing (\`undefined\` or \`null\` keep the record)${promise}; here its return type is \`${returns}\``;
 }
 
 /**
@@ -354,13 +417,15 @@ export function typecheckEmitted(files: readonly EmittedFile[], machines: readon
   for (const f of files) {
     const module = f.role === "module" ? modules.find((m) => m.path === f.path) : undefined;
     if (!module) continue;
-    const byFactory = new Map<string, Map<string, InlineCode>>();
+    const byFactory = new Map<string, Map<string, InlineUse>>();
     for (const m of module.machines) {
-      const codes = new Map<string, InlineCode>();
-      for (const use of allFunctionUses(m.machine)) if (use.ref.kind === "InlineCode") codes.set(use.ref.id, use.ref);
+      const codes = new Map<string, InlineUse>();
+      for (const use of allFunctionUses(m.machine)) {
+        if (use.ref.kind === "InlineCode") codes.set(use.ref.id, { code: use.ref, slot: use.slot, dataType: m.dataTypeOf(use.state) });
+      }
       byFactory.set(m.names.factory, codes);
     }
-    const inlineOf = (factory: string, id: string): InlineCode | undefined => byFactory.get(factory)?.get(id);
+    const inlineOf = (factory: string, id: string): InlineUse | undefined => byFactory.get(factory)?.get(id);
     const sourceFile = ts.createSourceFile(toVirtual(f.path), f.text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     const regions = inlineRegions(sourceFile, inlineOf);
     parsed.push({ file: f, sourceFile, regions });
@@ -401,7 +466,10 @@ export function typecheckEmitted(files: readonly EmittedFile[], machines: readon
         if (reported.has(region.code.id)) continue; // one cause, one error: the first error of each inline code
         reported.add(region.code.id);
         const offset = region.layout ? codeOffsetOf(region.layout, start - region.layoutOffset) : undefined;
-        diagnostics.push(inlineCodeError(region.code.id, sourceSpanOf(region.code, offset, d.length ?? 1), message(d), d.code));
+        const length = valueLength(region.arrow, sourceFile, d) ?? d.length ?? 1;
+        const error = inlineCodeError(region.code.id, sourceSpanOf(region.code, offset, length), message(d), d.code);
+        const note = returnedValueNote(region, sourceFile, d);
+        diagnostics.push(note === undefined ? error : { ...error, notes: [...error.notes, note] });
         continue;
       }
       if (bindsUserFunctions(sourceFile, start)) continue; // reported per function from the check file

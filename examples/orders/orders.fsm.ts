@@ -30,13 +30,13 @@ export type OrdersInput = Order;
 /** The functions orders.fsm names for machine `orders`; orders.functions.ts must export them with these types. */
 export interface OrdersFunctions {
   /** Transform of `enrich`. */
-  applyDiscount(data: Order, ctx: Ctx<"enrich">): Order | undefined | void;
+  applyDiscount(data: Order, ctx: Ctx<"enrich">): Order | null | undefined | void;
   /** Condition of `validate` → `normalize`. */
   isValid(data: Order, ctx: Ctx<"validate">): boolean | readonly [boolean, string];
   /** Transform of `normalize`. */
-  normalize(data: Order, ctx: Ctx<"normalize">): Order | undefined | void;
+  normalize(data: Order, ctx: Ctx<"normalize">): Order | null | undefined | void;
   /** Transform of `score`. */
-  scoreRisk(data: Data, ctx: Ctx<"score">): Data | undefined | void;
+  scoreRisk(data: Data, ctx: Ctx<"score">): Data | null | undefined | void;
 }
 
 /** Options of `createOrders`. */
