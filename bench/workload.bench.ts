@@ -3,7 +3,7 @@
  * generated module's `processSync` and `process`, a hand-written switch loop that copies each
  * record into a fresh object, and XState v5 (an actor per record, and the pure transition).
  * Every system runs in this one process, interleaved over several rounds; figures are medians.
- * Options: --n=1000000 --warmup=100000 --rounds=3
+ * Options: --n=1000000 --warmup=100000 --rounds=5 --xstate-n=100000
  */
 import { fileURLToPath } from "node:url";
 import { buildForBench } from "./compile.js";
@@ -18,7 +18,7 @@ interface SyncRunner {
 
 const N = intArg("n", 1_000_000);
 const WARMUP = intArg("warmup", 100_000);
-const ROUNDS = intArg("rounds", 3);
+const ROUNDS = intArg("rounds", 5);
 // XState is ~50× slower: a smaller N keeps the run short; its rate is still records/s.
 const XSTATE_N = Math.min(N, intArg("xstate-n", 100_000));
 
@@ -63,6 +63,18 @@ async function timeAsync(records: readonly WorkRecord[]): Promise<{ rate: number
   return { rate: records.length / (ms / 1000), sum };
 }
 
+/** The hand-written loop awaited once per record, as a caller of `process` does: the floor of any async API. */
+async function timeHandAwaited(records: readonly WorkRecord[]): Promise<{ rate: number; sum: Checksum }> {
+  const sum = new Checksum();
+  const t0 = performance.now();
+  for (let i = 0; i < records.length; i++) {
+    const r = await Promise.resolve(handwritten(records[i] as WorkRecord));
+    sum.add(r.final, r.data);
+  }
+  const ms = performance.now() - t0;
+  return { rate: records.length / (ms / 1000), sum };
+}
+
 // Correctness first: every system must produce the spec's checksum at N = 20,000.
 const check = makeRecords(20_000);
 const expected = JSON.stringify(EXPECTED_20K);
@@ -78,10 +90,11 @@ for (const [name, run] of Object.entries(systems)) {
 const warm = makeRecords(WARMUP, 10_000_000);
 const records = makeRecords(N);
 const xrecords = records.slice(0, XSTATE_N);
-const rates: Record<string, number[]> = { handwritten: [], processSync: [], process: [], xstate_actor: [], xstate_transition: [] };
+const rates: Record<string, number[]> = { handwritten: [], processSync: [], process: [], handwritten_awaited: [], xstate_actor: [], xstate_transition: [] };
 const sums: Record<string, string> = {};
 for (const [, run] of Object.entries(systems)) timeSync(run, warm);
 await timeAsync(warm);
+await timeHandAwaited(warm);
 
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, run] of Object.entries(systems)) {
@@ -92,6 +105,7 @@ for (let round = 0; round < ROUNDS; round++) {
   const a = await timeAsync(records);
   rates["process"]?.push(a.rate);
   sums["process"] = JSON.stringify(a.sum);
+  rates["handwritten_awaited"]?.push((await timeHandAwaited(records)).rate);
 }
 if (sums["processSync"] !== sums["handwritten"] || sums["process"] !== sums["handwritten"]) {
   throw new Error(`checksums differ: ${JSON.stringify(sums)}`);
@@ -100,10 +114,12 @@ if (sums["processSync"] !== sums["handwritten"] || sums["process"] !== sums["han
 const med = Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, median(v)])) as Record<string, number>;
 const hand = med["handwritten"] ?? 1;
 const actor = med["xstate_actor"] ?? 1;
-const syncRatio = (med["processSync"] ?? 0) / hand;
-const asyncRatio = (med["process"] ?? 0) / hand;
-const vsActorSync = (med["processSync"] ?? 0) / actor;
-const vsActorAsync = (med["process"] ?? 0) / actor;
+/** Median over rounds of a/b measured in the same round (systems of one round share the machine's state). */
+const roundRatio = (a: string, b: string): number => median((rates[a] ?? []).map((x, i) => x / (rates[b]?.[i] ?? 1)));
+const syncRatio = roundRatio("processSync", "handwritten");
+const asyncRatio = roundRatio("process", "handwritten");
+const vsActorSync = roundRatio("processSync", "xstate_actor");
+const vsActorAsync = roundRatio("process", "xstate_actor");
 report(
   "workload",
   {
@@ -114,11 +130,13 @@ report(
     processSync_rate: { value: Math.round(med["processSync"] ?? 0), unit: "records/s" },
     process_rate: { value: Math.round(med["process"] ?? 0), unit: "records/s" },
     handwritten_rate: { value: Math.round(hand), unit: "records/s" },
+    handwritten_awaited_rate: { value: Math.round(med["handwritten_awaited"] ?? 0), unit: "records/s" },
+    process_vs_handwritten_awaited: { value: round(roundRatio("process", "handwritten_awaited")), unit: "x" },
     xstate_actor_rate: { value: Math.round(actor), unit: "records/s" },
     xstate_transition_rate: { value: Math.round(med["xstate_transition"] ?? 0), unit: "records/s" },
   },
   [
-    `N = ${N} (XState: ${XSTATE_N}), warm-up ${WARMUP}, ${ROUNDS} interleaved rounds, medians; checksum ${sums["handwritten"]}`,
+    `N = ${N} (XState: ${XSTATE_N}), warm-up ${WARMUP}, ${ROUNDS} interleaved rounds; ratios are medians of per-round ratios, rates medians of rounds; checksum ${sums["handwritten"]}`,
     `rates per round: ${Object.entries(rates)
       .map(([k, v]) => `${k} ${v.map((x) => Math.round(x)).join("/")}`)
       .join("; ")}`,
