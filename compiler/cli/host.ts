@@ -4,6 +4,24 @@ import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CompileHost } from "../pipeline.js";
 
+/**
+ * The folder paths are shown relative to and `$include`/`$import` are bounded by: the current
+ * directory, or — when a definition lies outside it (`fsmc check ../flow.yaml`) — the closest
+ * folder holding the current directory and every definition.
+ */
+export function projectRootFor(cwd: string, files: readonly string[]): string {
+  let root = resolve(cwd);
+  for (const file of files) {
+    const dir = dirname(resolve(cwd, file));
+    while (relative(root, dir).startsWith("..") || isAbsolute(relative(root, dir))) {
+      const parent = dirname(root);
+      if (parent === root) break;
+      root = parent;
+    }
+  }
+  return root;
+}
+
 /** Project-relative, `/`-separated form of a path. */
 export function toProjectPath(root: string, path: string): string {
   const rel = relative(root, resolve(root, path));

@@ -6,23 +6,25 @@ import { unknownFileType, unreadableFile } from "../diagnostics/factories/cli.js
 import { renderText } from "../diagnostics/render-text.js";
 import { renderJson } from "../diagnostics/render-json.js";
 import { frontEndOf } from "../pipeline.js";
-import { toAbsolute, toProjectPath } from "./host.js";
+import { projectRootFor, toAbsolute, toProjectPath } from "./host.js";
+import { resolve } from "node:path";
 import { type CliIo, write } from "./io.js";
 
 /** Output format of diagnostics. */
 export type DiagnosticFormat = "text" | "json";
 
 /** Reads each file (relative to the cwd); unreadable files and unknown types become diagnostics. */
-export function readSources(io: CliIo, files: readonly string[]): { sources: SourceFile[]; diagnostics: Diagnostic[] } {
+export function readSources(io: CliIo, files: readonly string[]): { sources: SourceFile[]; diagnostics: Diagnostic[]; root: string } {
+  const root = projectRootFor(io.cwd, files);
   const sources: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
-    const path = toProjectPath(io.cwd, file) || file;
+    const path = toProjectPath(root, resolve(io.cwd, file)) || file;
     if (frontEndOf(path) === undefined) {
       diagnostics.push(unknownFileType(path));
       continue;
     }
-    const abs = toAbsolute(io.cwd, path);
+    const abs = toAbsolute(root, path);
     try {
       if (!statSync(abs).isFile()) {
         diagnostics.push(unreadableFile(path, "it is a directory, not a file"));
@@ -34,7 +36,7 @@ export function readSources(io: CliIo, files: readonly string[]): { sources: Sou
       diagnostics.push(unreadableFile(path, e.code === "ENOENT" ? "no such file" : e.message));
     }
   }
-  return { sources, diagnostics };
+  return { sources, diagnostics, root };
 }
 
 /** Prints diagnostics on stderr in the chosen format (text closes with a count line). */

@@ -131,6 +131,20 @@ describe("fsmc check, build, explain", () => {
     expect(parsed[0]).toMatchObject({ line: 6, column: 10 });
   });
 
+  it("check a definition outside the current directory: includes next to it resolve", async () => {
+    const { dir: d, cleanup: done } = tempDir();
+    try {
+      mkdirSync(join(d, "sub"));
+      writeFileSync(join(d, "main.yaml"), "name: m\nstates:\n  - {name: a, is_start: true, $include: frag.yaml}\n  - {name: b, is_end: true}\narcs:\n  - {from: a, to: b}\n");
+      writeFileSync(join(d, "frag.yaml"), "metadata: {from_fragment: true}\n");
+      const r = await fsmc(["check", "../main.yaml"], { cwd: join(d, "sub") });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+    } finally {
+      done();
+    }
+  });
+
   it("check: unknown file types (FSM0902) and missing files (FSM0901)", async () => {
     writeFileSync(join(dir, "x.txt"), "hello");
     const r = await fsmc(["check", "x.txt", "missing.fsm"], { cwd: dir });

@@ -27,12 +27,12 @@ function readIfExists(path: string): string | undefined {
 
 /** Runs `fsmc build`; exit 0, 1 when `--check` finds stale output, 2 on invalid definitions. */
 export async function buildCommand(io: CliIo, files: readonly string[], options: BuildOptions): Promise<number> {
-  const { sources, diagnostics: readErrors } = readSources(io, files);
+  const { sources, diagnostics: readErrors, root } = readSources(io, files);
   if (readErrors.length > 0) {
     await printDiagnostics(io, readErrors, sources, options.format);
     return EXIT.invalid;
   }
-  const host = nodeHost(io.cwd, io.env);
+  const host = nodeHost(root, io.env);
   const timings: Record<string, number> = {};
   const trace: PhaseTracer = (phase, run) => {
     const t0 = performance.now();
@@ -46,7 +46,7 @@ export async function buildCommand(io: CliIo, files: readonly string[], options:
     host,
     trace,
     typecheck: options.typecheck && !options.emitIr,
-    emit: { existingFunctions: existingFunctionsReader(io.cwd) },
+    emit: { existingFunctions: existingFunctionsReader(root) },
   });
   const diagnostics: Diagnostic[] = [...result.diagnostics];
   if (hasErrors(diagnostics)) {
@@ -61,7 +61,7 @@ export async function buildCommand(io: CliIo, files: readonly string[], options:
   }
   let stale = 0;
   for (const file of result.files) {
-    const abs = toAbsolute(io.cwd, file.path);
+    const abs = toAbsolute(root, file.path);
     const current = readIfExists(abs);
     if (current === file.text) continue;
     if (options.check) {

@@ -13,10 +13,10 @@ export interface CheckOptions {
 
 /** Runs `fsmc check`; returns the exit code (0 clean or warnings only, 1 on errors). */
 export async function checkCommand(io: CliIo, files: readonly string[], options: CheckOptions): Promise<number> {
-  const { sources, diagnostics: readErrors } = readSources(io, files);
-  const host = nodeHost(io.cwd, io.env);
+  const { sources, diagnostics: readErrors, root } = readSources(io, files);
+  const host = nodeHost(root, io.env);
   // The user's functions modules as they are on disk: check type-checks against them, like build.
-  const existingFunctions = existingFunctionsReader(io.cwd);
+  const existingFunctions = existingFunctionsReader(root);
   const result = readErrors.length > 0 ? undefined : compile(sources, { host, typecheck: options.typecheck, emit: { existingFunctions } });
   const diagnostics = [...readErrors, ...(result?.diagnostics ?? [])];
   await printDiagnostics(io, diagnostics, sources, options.format, Object.fromEntries(host.texts));

@@ -117,13 +117,13 @@ function inputLines(io: CliIo, input: string): AsyncIterable<string> {
 
 /** Runs `fsmc run`; exit 0 all succeeded, 3 some failed, 2 invalid definition, 1 internal error. */
 export async function runCommand(io: CliIo, file: string, options: RunOptions): Promise<number> {
-  const { sources, diagnostics: readErrors } = readSources(io, [file]);
+  const { sources, diagnostics: readErrors, root } = readSources(io, [file]);
   if (readErrors.length > 0) {
     await printDiagnostics(io, readErrors, sources, options.format);
     return EXIT.invalid;
   }
-  const host = nodeHost(io.cwd, io.env);
-  const result = compile(sources, { host, typecheck: options.typecheck, emit: { existingFunctions: existingFunctionsReader(io.cwd) } });
+  const host = nodeHost(root, io.env);
+  const result = compile(sources, { host, typecheck: options.typecheck, emit: { existingFunctions: existingFunctionsReader(root) } });
   const diagnostics = [...result.diagnostics];
   const machine = result.machines[0];
   if (!hasErrors(diagnostics) && result.machines.length !== 1) {
@@ -153,7 +153,7 @@ export async function runCommand(io: CliIo, file: string, options: RunOptions): 
       return EXIT.invalid;
     }
   }
-  const linked = linkModule(moduleFile, io.cwd);
+  const linked = linkModule(moduleFile, root);
   const fnModule = machine.functionsModule?.path;
   if (fnModule !== undefined && linked.missing.length > 0) {
     const note = `${linked.missing.join(", ")} does not exist; run \`fsmc build ${file}\` to create it with typed stubs`;
