@@ -21,6 +21,7 @@ export const DSL_CODES: Readonly<Record<string, CodeInfo>> = {
   FSM0021: { severity: "error", title: "invalid environment variable name", name: "invalid-env-name" },
   FSM0022: { severity: "error", title: "empty range", name: "empty-range" },
   FSM0023: { severity: "error", title: "environment variable not set", name: "unset-env-var" },
+  FSM0024: { severity: "error", title: "brackets nested too deeply", name: "nesting-too-deep" },
   FSM0030: { severity: "warning", title: "arc clause on its own line binds to the arc above", name: "dangling-arc-clause" },
   FSM0031: { severity: "warning", title: "doc comment documents nothing", name: "unattached-doc-comment" },
 };

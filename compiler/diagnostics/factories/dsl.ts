@@ -265,3 +265,15 @@ export function unattachedDocComment(span: Span): Diagnostic {
     help: "use `//` for a plain comment, or move it directly above a state or field",
   };
 }
+
+/** FSM0024: brackets nested deeper than the parser accepts. */
+export function nestingTooDeep(limit: number, span: Span): Diagnostic {
+  return {
+    code: "FSM0024",
+    severity: "error",
+    message: `brackets nested more than ${limit} deep`,
+    labels: [{ span, primary: true, message: `level ${limit + 1} opens here` }],
+    notes: [`a definition may nest \`{ }\`, \`[ ]\` and \`( )\` up to ${limit} levels`],
+    help: "flatten the value, or move large data out of the definition (e.g. into a resource or a file the functions read)",
+  };
+}

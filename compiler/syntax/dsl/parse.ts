@@ -8,6 +8,7 @@ import type { SourceFile, Span } from "../../source/index.js";
 import type { Diagnostic, PhaseResult } from "../../diagnostics/types.js";
 import {
   invalidEscape,
+  nestingTooDeep,
   syntaxError,
   unexpectedCharacter,
   unterminatedComment,
@@ -33,6 +34,22 @@ export interface DslSyntax {
   readonly source: SourceFile;
   readonly cst: CstNode;
   readonly docComments: readonly IToken[];
+}
+
+/** Brackets nested deeper than this are refused before parsing (FSM0024). */
+const MAX_NESTING = 64;
+
+/** The first opening bracket nested deeper than MAX_NESTING, if any. */
+function firstTooDeep(tokens: readonly IToken[]): IToken | undefined {
+  let depth = 0;
+  for (const t of tokens) {
+    const c = t.image;
+    if (c === "{" || c === "[" || c === "(") {
+      depth++;
+      if (depth > MAX_NESTING) return t;
+    } else if (c === "}" || c === "]" || c === ")") depth = Math.max(0, depth - 1);
+  }
+  return undefined;
 }
 
 /** More than this many syntax errors in one file are summarised in the last one's notes. */
@@ -73,6 +90,12 @@ export function parseDsl(source: SourceFile): PhaseResult<DslSyntax> {
     if (token.tokenType === StringLiteral) diagnostics.push(...checkEscapes(path, token));
   }
 
+  const tooDeep = firstTooDeep(parserInput);
+  if (tooDeep !== undefined) {
+    // The recursive-descent parser would run out of stack: report the place and parse nothing.
+    diagnostics.push(nestingTooDeep(MAX_NESTING, tokenSpan(path, tooDeep)));
+    return { value: { source, cst: parseTokens([]).cst, docComments: [] }, diagnostics };
+  }
   const { cst, errors } = parseTokens(parserInput);
   diagnostics.push(...syntaxDiagnostics(path, source.text, parserInput, errors, new Set(substitutes)));
 

@@ -99,6 +99,12 @@ describe("DSL diagnostics, one per code", () => {
   it("FSM0023 unset environment variable", () => {
     trigger("FSM0023", 'fsm m { metadata { region: env("FSMC_SURELY_UNSET_VAR") } network main { start end state s } }', "environment variable `FSMC_SURELY_UNSET_VAR` is not set", '"FSMC_SURELY_UNSET_VAR"');
   });
+  it("FSM0024 brackets nested too deeply (no stack overflow, even at 1000 levels)", () => {
+    const deep = `fsm d { metadata { x: ${"[".repeat(1000)}1${"]".repeat(1000)} } network n { start end state s } }`;
+    trigger("FSM0024", deep, "brackets nested more than 64 deep", "[");
+    const ok = `fsm d { metadata { x: ${"[".repeat(60)}1${"]".repeat(60)} } network n { start end state s } }`;
+    expect(frontEnd(ok).diagnostics.filter((d) => d.code === "FSM0024")).toEqual([]);
+  });
   it("FSM0030 dangling arc clause (warning)", () => {
     trigger("FSM0030", inState("-> t when ok\n      do cleanup"), "`do` belongs to the arc above, not to the state", "do");
   });
@@ -185,7 +191,7 @@ describe("syntax errors", () => {
   });
 
   it("caps the number of syntax errors per file", () => {
-    const text = `fsm m { network main { start state s { ${"-> { ".repeat(80)} } } }`;
+    const text = `fsm m { network main { start state s { ${"-> -> ".repeat(80)} } } }`;
     const errors = frontEnd(text).diagnostics.filter((d) => d.code === "FSM0010");
     expect(errors.length).toBeLessThanOrEqual(50);
     expect(errors.length).toBeGreaterThan(1);
