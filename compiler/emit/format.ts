@@ -115,6 +115,8 @@ interface LineInfo {
   last?: ts.SyntaxKind;
   /** The line holds only comments. */
   commentOnly: boolean;
+  /** Inner line of a top-level multi-line comment: written as is. */
+  verbatim?: true;
 }
 
 /**
@@ -147,9 +149,19 @@ export function indentByBrackets(text: string): string | undefined {
     if (kind === K.Unknown || kind === K.ConflictMarkerTrivia) return undefined;
     while (line + 1 < lines.length && (lines[line + 1] as LineInfo).start <= start) line++;
     const info = lines[line] as LineInfo;
-    // A token spanning lines (a multi-line comment, template or string) would need its inner lines kept or shifted.
-    if (text.includes("\n", start) && text.indexOf("\n", start) < end) return undefined;
+    // A token spanning lines (a multi-line comment, template or string) would need its inner lines kept or shifted;
+    // only a top-level multi-line comment alone on its lines (a doc comment) is kept, as is.
+    const spansLines = text.includes("\n", start) && text.indexOf("\n", start) < end;
+    if (spansLines && kind !== K.MultiLineCommentTrivia) return undefined;
     const comment = kind === K.SingleLineCommentTrivia || kind === K.MultiLineCommentTrivia;
+    if (spansLines) {
+      const restEnd = text.indexOf("\n", end);
+      const rest = text.slice(end, restEnd < 0 ? text.length : restEnd);
+      if (info.first !== undefined || info.commentOnly || stack.length > 0 || text.slice(info.start, start) !== "" || rest.trim() !== "") return undefined;
+      info.commentOnly = true;
+      for (let l = line + 1; l < lines.length && (lines[l] as LineInfo).start < end; l++) (lines[l] as LineInfo).verbatim = true;
+      continue;
+    }
     if (info.first === undefined && info.commentOnly === false) {
       // The line's first token decides its level.
       if (text.slice(info.start, start).trim() !== "") return undefined;
@@ -188,6 +200,11 @@ export function indentByBrackets(text: string): string | undefined {
   let out = "";
   for (const [i, info] of lines.entries()) {
     const end = i + 1 < lines.length ? (lines[i + 1] as LineInfo).start - 1 : text.length;
+    if (info.verbatim) {
+      out += text.slice(info.start, end).trimEnd();
+      if (i + 1 < lines.length) out += "\n";
+      continue;
+    }
     const content = text.slice(info.start, end).trim();
     if (content !== "") out += `${"  ".repeat(info.level)}${content}`;
     if (i + 1 < lines.length) out += "\n";

@@ -71,6 +71,17 @@ export function docText(text: string): string {
   return text.replace(/\*\//g, "*\\/");
 }
 
+/**
+ * A `/** … *\/` comment of paragraphs (empty ones dropped): one line when that is a single line
+ * of text, otherwise a block with a blank line between paragraphs.
+ */
+export function docComment(...paragraphs: readonly (string | undefined)[]): string {
+  const kept = paragraphs.filter((p): p is string => p !== undefined && p.trim() !== "");
+  const lines = kept.flatMap((p, i) => [...(i > 0 ? [""] : []), ...p.split(/\r\n?|\n|\u2028|\u2029/).map(docText)]);
+  if (lines.length === 1) return `/** ${lines[0] ?? ""} */`;
+  return ["/**", ...lines.map((l) => ` *${l === "" ? "" : ` ${l}`}`.trimEnd()), " */"].join("\n");
+}
+
 /** Text safe in a `// …` comment (names may hold line breaks; a comment must not end early). */
 export function commentText(text: string): string {
   return text.replace(/[\r\n\u2028\u2029]+/g, " ");

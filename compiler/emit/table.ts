@@ -15,7 +15,7 @@ import {
   type ResourceUse,
   type State,
 } from "../ir/index.js";
-import { commentText, docText, memberAccess, propertyKey, quote } from "./identifiers.js";
+import { commentText, docComment, memberAccess, propertyKey, quote } from "./identifiers.js";
 import type { RuntimeImports } from "./imports.js";
 import type { IndexedState, MachineModel } from "./model.js";
 import { type ConfinedRole, confined } from "./confined.js";
@@ -249,9 +249,9 @@ export function factoryFunction(model: MachineModel, context: TableContext): str
   const writer = new TableWriter(model, context);
   const machineType = imports.type(model.isSync ? "SyncMachine" : "AsyncMachine");
   const optional = model.functions.kind !== "required" && model.usedResources.length === 0;
-  const description = machine.description !== undefined ? ` ${docText(machine.description)}` : "";
+  const description = machine.description !== undefined ? ` ${machine.description}` : "";
   const lines = [
-    `/** Creates machine \`${docText(machine.name)}\` of ${docText(context.sourceName)}.${description} */`,
+    docComment(`Creates machine \`${machine.name}\` of ${context.sourceName}.${description}`, machine.doc),
     `export function ${names.factory}(options: ${names.options}${optional ? " = {}" : ""}): ${machineType}<${names.input}, ${names.state}> {`,
   ];
   const functionNames = model.registered.map((r) => quote(r.name)).join(", ");

@@ -1,6 +1,6 @@
 /** TypeSchema → TypeScript type text, and the exported declaration of each record type. */
 import { assertNever, type RecordType, type TypeSchema } from "../ir/index.js";
-import { docText, propertyKey, quote } from "./identifiers.js";
+import { docComment, docText, propertyKey, quote } from "./identifiers.js";
 
 /** Resolves a record name (as written in the IR) to its emitted type name. */
 export type RecordNamer = (recordName: string) => string;
@@ -46,7 +46,7 @@ function needsParens(schema: TypeSchema): boolean {
 /** The exported declaration of a record type: an interface for objects, a type alias otherwise. */
 export function recordDeclaration(record: RecordType, emittedName: string, sourceName: string, typeName: RecordNamer): string {
   const renamed = emittedName === record.name ? "" : ` (emitted as \`${emittedName}\`)`;
-  const doc = `/** Record \`${docText(record.name)}\` of ${docText(sourceName)}${renamed}. */`;
+  const doc = docComment(record.doc, `Record \`${record.name}\` of ${sourceName}${renamed}.`);
   const schema = record.schema;
   if (schema.kind !== "ObjectType") return `${doc}\nexport type ${emittedName} = ${typeText(schema, typeName)};\n`;
   const lines: string[] = [];

@@ -46,6 +46,8 @@ export interface Machine {
   readonly resources: readonly ResourceDecl[];
   readonly networks: readonly Network[];
   readonly metadata: JsonObject;
+  /** `///` doc comment before the DSL `fsm` block. */
+  readonly doc?: string;
 }
 
 /** Machine-wide execution settings; every one takes effect at run time. */
@@ -81,6 +83,8 @@ export interface RecordType {
   /** Set when the type came from a YAML state's inline `schema` (the raw JSON Schema is kept). */
   readonly jsonSchema?: JsonObject;
   readonly synthetic?: true;
+  /** `///` doc comment before the DSL `record`. */
+  readonly doc?: string;
 }
 
 /** A JSON-Schema-like type (a subset both front ends can express). */
@@ -125,6 +129,8 @@ export interface ResourceDecl {
   readonly typeSpan: Span;
   readonly config: JsonObject;
   readonly span: Span;
+  /** `///` doc comment before the DSL `resource`. */
+  readonly doc?: string;
 }
 
 /** A named graph of states. */
@@ -138,6 +144,8 @@ export interface Network {
   /** Resource names the network declares (checked against the machine's resources). */
   readonly resources: readonly ResourceUse[];
   readonly metadata: JsonObject;
+  /** `///` doc comment before the DSL `network`. */
+  readonly doc?: string;
 }
 
 /** A state of a network. */

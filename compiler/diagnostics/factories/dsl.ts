@@ -261,8 +261,8 @@ export function unattachedDocComment(span: Span): Diagnostic {
     severity: "warning",
     message: "doc comment documents nothing",
     labels: [{ span, primary: true }],
-    notes: ["`///` documents the state or record field that directly follows it"],
-    help: "use `//` for a plain comment, or move it directly above a state or field",
+    notes: ["`///` documents the `fsm`, `network`, `record`, `resource`, state or record field that directly follows it"],
+    help: "use `//` for a plain comment, or move it directly above a declaration, state or field",
   };
 }
 

@@ -83,6 +83,11 @@ describe("formatTypeScript", () => {
     expect(indentByBrackets(draft)).toBe(formatWithLanguageService(draft));
   });
 
+  it("keeps a top-level multi-line doc comment as is", () => {
+    const draft = "/**\n * A doc.\n *\n * More.\n */\nexport interface A {\n/** One line. */\na: string;\n}\n";
+    expect(indentByBrackets(draft)).toBe(formatWithLanguageService(draft));
+  });
+
   it("puts several brackets opened on one line at one level", () => {
     const draft = "const x = f({\na: [{\nb: 1,\n}, {\nb: 2,\n}],\n}, [\n1,\n]);\n";
     expect(indentByBrackets(draft)).toBe(formatWithLanguageService(draft));
@@ -93,7 +98,8 @@ describe("formatTypeScript", () => {
     ["an unbraced statement", "if (x)\nf();\n"],
     ["a chained call on its own line", "const y = a\n.b();\n"],
     ["case clauses", "switch (x) {\ncase 1:\nf();\nbreak;\ndefault:\ng();\n}\n"],
-    ["a multi-line comment", "/**\n * doc\n */\nexport const a = 1;\n"],
+    ["a nested multi-line comment", "function f() {\n/**\n * doc\n */\nreturn 1;\n}\n"],
+    ["code after a multi-line comment", "/**\n * doc\n */ export const a = 1;\n"],
     ["a multi-line template literal", "const s = `a\n  b`;\n"],
     ["unbalanced brackets", "const a = [1, 2;\n"],
   ])("leaves %s to TypeScript's formatter", (_what, draft) => {

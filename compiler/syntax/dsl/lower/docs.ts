@@ -1,12 +1,13 @@
 /**
  * `///` doc comments. A run of doc comment lines documents the declaration that starts right
- * after it (only whitespace in between); lowering takes them for states and record fields, and
- * every doc comment nobody took is reported as FSM0031.
+ * after it (only whitespace in between); lowering takes them for machines (`fsm`), networks,
+ * records, resources, states and record fields, and every doc comment nobody took is reported as
+ * FSM0031.
  */
-import type { IToken } from "chevrotain";
+import type { CstNode, IToken } from "chevrotain";
 import type { Diagnostic } from "../../../diagnostics/types.js";
 import { unattachedDocComment } from "../../../diagnostics/factories/dsl.js";
-import { tokenSpan } from "../cst.js";
+import { nodeBounds, tokenSpan } from "../cst.js";
 
 /** The doc comments of one file, with which of them were attached. */
 export class DocComments {
@@ -38,6 +39,12 @@ export class DocComments {
     if (lines.length === 0) return undefined;
     for (const l of lines) this.#used.add(l);
     return lines.map((l) => l.image.slice(3).replace(/^ /, "").trimEnd()).join("\n");
+  }
+
+  /** The doc comment directly before the first token of `node` (see `take`). */
+  takeBefore(node: CstNode): string | undefined {
+    const bounds = nodeBounds(node);
+    return bounds === undefined ? undefined : this.take(bounds.first.startOffset);
   }
 
   /** FSM0031 for every doc comment not taken. */

@@ -30,6 +30,7 @@ export function lowerMachine(lw: Lowering, node: CstNode): Machine | undefined {
   const name = firstToken(node, "name");
   if (name === undefined) return undefined;
   const nameSpan = spanOfToken(lw, name);
+  const doc = lw.docs.takeBefore(node);
   const version = firstToken(node, "version");
   const once = new OnceTracker(lw);
 
@@ -146,6 +147,7 @@ export function lowerMachine(lw: Lowering, node: CstNode): Machine | undefined {
     resources,
     networks,
     metadata,
+    ...(doc !== undefined ? { doc } : {}),
   };
 }
 
@@ -154,6 +156,7 @@ function lowerResource(lw: Lowering, node: CstNode): ResourceDecl | undefined {
   const type = firstToken(node, "type");
   if (name === undefined || type === undefined) return undefined;
   const config = firstNode(node, "config");
+  const doc = lw.docs.takeBefore(node);
   return {
     kind: "ResourceDecl",
     name: name.image,
@@ -162,6 +165,7 @@ function lowerResource(lw: Lowering, node: CstNode): ResourceDecl | undefined {
     typeSpan: spanOfToken(lw, type),
     config: config === undefined ? {} : lowerResourceConfig(lw, config),
     span: spanOfNode(lw, node),
+    ...(doc !== undefined ? { doc } : {}),
   };
 }
 

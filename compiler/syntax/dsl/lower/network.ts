@@ -17,6 +17,7 @@ import { ANY_INTEGER, checkedNumber, lowerObject, stringValue } from "./values.j
 export function lowerNetwork(lw: Lowering, node: CstNode): Network | undefined {
   const name = firstToken(node, "name");
   if (name === undefined) return undefined;
+  const doc = lw.docs.takeBefore(node);
   const once = new OnceTracker(lw);
   const states: State[] = [];
   const resources: ResourceUse[] = [];
@@ -40,6 +41,7 @@ export function lowerNetwork(lw: Lowering, node: CstNode): Network | undefined {
     states,
     resources,
     metadata,
+    ...(doc !== undefined ? { doc } : {}),
   };
 }
 

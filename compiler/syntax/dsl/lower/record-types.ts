@@ -22,12 +22,14 @@ export function lowerRecord(lw: Lowering, node: CstNode): RecordType | undefined
   const body = firstNode(node, "objectType");
   if (name === undefined || body === undefined) return undefined;
   const strict = firstToken(node, "KwStrict") !== undefined;
+  const doc = lw.docs.takeBefore(node);
   return {
     kind: "RecordType",
     name: name.image,
     nameSpan: spanOfToken(lw, name),
     span: spanOfNode(lw, node),
     schema: lowerObjectType(lw, body, strict),
+    ...(doc !== undefined ? { doc } : {}),
   };
 }
 

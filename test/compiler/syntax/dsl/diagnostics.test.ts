@@ -109,7 +109,28 @@ describe("DSL diagnostics, one per code", () => {
     trigger("FSM0030", inState("-> t when ok\n      do cleanup"), "`do` belongs to the arc above, not to the state", "do");
   });
   it("FSM0031 unattached doc comment (warning)", () => {
-    trigger("FSM0031", "/// nothing here\nfsm m { network main { start end state s } }", "doc comment documents nothing", "/// nothing here");
+    trigger("FSM0031", inState("/// nothing here\n      -> t"), "doc comment documents nothing", "/// nothing here");
+  });
+  it("`///` before fsm, network, record and resource is attached, not FSM0031", () => {
+    const text = [
+      "/// The machine.",
+      "fsm m {",
+      "  /// The store.",
+      '  resource db: sqlite { path: "x.db" }',
+      "  /// An order.",
+      "  record R { id: string }",
+      "  /// The main network.",
+      "  network main { start end state s }",
+      "}",
+      "",
+    ].join("\n");
+    const { machines, diagnostics } = frontEnd(text);
+    expect(diagnostics).toEqual([]);
+    const m = machines?.[0];
+    expect(m?.doc).toBe("The machine.");
+    expect(m?.resources[0]?.doc).toBe("The store.");
+    expect(m?.records[0]?.doc).toBe("An order.");
+    expect(m?.networks[0]?.doc).toBe("The main network.");
   });
 
   it("covers every registered DSL code", () => {
