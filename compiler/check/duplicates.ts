@@ -11,7 +11,7 @@ import {
   duplicateRole,
   duplicateState,
 } from "../diagnostics/factories/names.js";
-import { schemaNodes } from "./schemas.js";
+import { schemaNodes } from "../ir/index.js";
 
 /** Groups items by name, keeping source order; yields each name defined more than once with all its places. */
 export function repeatedNames<T>(items: readonly T[], name: (item: T) => string, place: (item: T) => Span): [string, Span[]][] {

@@ -1,34 +1,8 @@
 /** Record-type schemas: unknown record references, impossible bounds, empty enums, bad patterns. */
-import { assertNever, type Machine, type TypeSchema } from "../ir/index.js";
+import { assertNever, schemaNodes, type Machine, type TypeSchema } from "../ir/index.js";
 import type { Diagnostic } from "../diagnostics/types.js";
 import { unknownRecordType } from "../diagnostics/factories/names.js";
 import { emptyEnum, emptyRange, invalidPattern, negativeBound } from "../diagnostics/factories/structure.js";
-
-/** Every node of a schema, the node itself first, then its children depth-first in source order. */
-export function* schemaNodes(schema: TypeSchema): Generator<TypeSchema> {
-  yield schema;
-  switch (schema.kind) {
-    case "ObjectType":
-      for (const field of schema.fields) yield* schemaNodes(field.type);
-      return;
-    case "ArrayType":
-      yield* schemaNodes(schema.items);
-      return;
-    case "UnionType":
-      for (const member of schema.members) yield* schemaNodes(member);
-      return;
-    case "StringType":
-    case "NumberType":
-    case "BooleanType":
-    case "NullType":
-    case "AnyType":
-    case "EnumType":
-    case "RecordRef":
-      return;
-    default:
-      return assertNever(schema);
-  }
-}
 
 /** Schema errors of the machine's record types, and record types named by states that do not exist. */
 export function checkRecordTypes(machine: Machine): Diagnostic[] {

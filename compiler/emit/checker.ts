@@ -4,7 +4,7 @@
  * issue, so checking a matching record allocates nothing). A state's `check` is the checker of its
  * record type; nested record references call each other's checker.
  */
-import { assertNever, type TypeSchema } from "../ir/index.js";
+import { assertNever, schemaNodes, type TypeSchema } from "../ir/index.js";
 import { docText, pointerSegment, quote } from "./identifiers.js";
 import type { RecordModel } from "./model.js";
 
@@ -181,38 +181,14 @@ export function patternConstant(p: PatternConstant): string {
 /** Every pattern of a schema that is not a valid regular expression, with the engine's message. */
 export function invalidPatterns(schema: TypeSchema): { readonly pattern: string; readonly message: string; readonly schema: TypeSchema }[] {
   const out: { pattern: string; message: string; schema: TypeSchema }[] = [];
-  const visit = (s: TypeSchema): void => {
-    switch (s.kind) {
-      case "StringType":
-        if (s.pattern !== undefined) {
-          try {
-            new RegExp(s.pattern, "u");
-          } catch (error) {
-            if (!(error instanceof SyntaxError)) throw error;
-            out.push({ pattern: s.pattern, message: error.message, schema: s });
-          }
-        }
-        return;
-      case "ObjectType":
-        for (const f of s.fields) visit(f.type);
-        return;
-      case "ArrayType":
-        visit(s.items);
-        return;
-      case "UnionType":
-        for (const m of s.members) visit(m);
-        return;
-      case "NumberType":
-      case "BooleanType":
-      case "NullType":
-      case "AnyType":
-      case "EnumType":
-      case "RecordRef":
-        return;
-      default:
-        assertNever(s);
+  for (const s of schemaNodes(schema)) {
+    if (s.kind !== "StringType" || s.pattern === undefined) continue;
+    try {
+      new RegExp(s.pattern, "u");
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      out.push({ pattern: s.pattern, message: error.message, schema: s });
     }
-  };
-  visit(schema);
+  }
   return out;
 }

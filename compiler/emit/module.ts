@@ -4,7 +4,7 @@
  * once, and only then is inline code laid in at the placeholders, so the user's code is never
  * reformatted and every character of it can be traced back.
  */
-import { assertNever, compareCodePoints, type InlineCode, type TypeSchema } from "../ir/index.js";
+import { compareCodePoints, schemaNodes, type InlineCode, type TypeSchema } from "../ir/index.js";
 import { checkerFunction, patternConstant, type PatternConstant } from "./checker.js";
 import { copyInputFunction } from "./copy-input.js";
 import { formatTypeScript } from "./format.js";
@@ -22,29 +22,7 @@ export function moduleHeader(sourceFile: string): string {
 }
 
 function recordRefs(schema: TypeSchema, out: Set<string>): void {
-  switch (schema.kind) {
-    case "ObjectType":
-      for (const f of schema.fields) recordRefs(f.type, out);
-      return;
-    case "ArrayType":
-      recordRefs(schema.items, out);
-      return;
-    case "UnionType":
-      for (const m of schema.members) recordRefs(m, out);
-      return;
-    case "RecordRef":
-      out.add(schema.name);
-      return;
-    case "StringType":
-    case "NumberType":
-    case "BooleanType":
-    case "NullType":
-    case "AnyType":
-    case "EnumType":
-      return;
-    default:
-      assertNever(schema);
-  }
+  for (const node of schemaNodes(schema)) if (node.kind === "RecordRef") out.add(node.name);
 }
 
 /** Records whose checker the module needs: those of states, and what they reference. */

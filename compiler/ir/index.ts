@@ -2,4 +2,4 @@
 export * from "./types.js";
 export { networkId, stateId, splitStateId, arcId, compareCodePoints } from "./ids.js";
 export { printStableJson } from "./print.js";
-export { allStates, allFunctionUses, assertNever, type FunctionSlot, type FunctionUse } from "./walk.js";
+export { allStates, allFunctionUses, assertNever, schemaNodes, type FunctionSlot, type FunctionUse } from "./walk.js";

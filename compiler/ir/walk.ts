@@ -1,4 +1,4 @@
-import type { Arc, FunctionRef, Machine, Network, State } from "./types.js";
+import type { Arc, FunctionRef, Machine, Network, State, TypeSchema } from "./types.js";
 
 /** Where a function reference is used. */
 export type FunctionSlot = "preValidator" | "transform" | "validator" | "condition" | "arcTransform";
@@ -27,6 +27,32 @@ export function* allFunctionUses(machine: Machine): Generator<FunctionUse> {
       if (arc.condition) yield { ref: arc.condition, slot: "condition", network, state, arc };
       for (const ref of arc.transforms) yield { ref, slot: "arcTransform", network, state, arc };
     }
+  }
+}
+
+/** Every node of a schema, the node itself first, then its children depth-first in source order. */
+export function* schemaNodes(schema: TypeSchema): Generator<TypeSchema> {
+  yield schema;
+  switch (schema.kind) {
+    case "ObjectType":
+      for (const field of schema.fields) yield* schemaNodes(field.type);
+      return;
+    case "ArrayType":
+      yield* schemaNodes(schema.items);
+      return;
+    case "UnionType":
+      for (const member of schema.members) yield* schemaNodes(member);
+      return;
+    case "StringType":
+    case "NumberType":
+    case "BooleanType":
+    case "NullType":
+    case "AnyType":
+    case "EnumType":
+    case "RecordRef":
+      return;
+    default:
+      return assertNever(schema);
   }
 }
 
