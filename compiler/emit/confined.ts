@@ -18,6 +18,7 @@
  */
 import { ts } from "ts-morph";
 import type { InlineCode } from "../ir/index.js";
+import { isPrimitiveLiteral } from "./reads-only.js";
 
 /**
  * What becomes of the function's result: `judge` (a condition's or validator's verdict, only
@@ -205,18 +206,7 @@ class Proof {
     if (ts.isParenthesizedExpression(node) || ts.isNonNullExpression(node)) return this.pure(node.expression);
     if (ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node)) return this.pure(node.expression);
     if (ts.isIdentifier(node)) return node.text === "data" || VALUES.has(node.text) || this.locals.has(node.text);
-    switch (node.kind) {
-      case ts.SyntaxKind.StringLiteral:
-      case ts.SyntaxKind.NumericLiteral:
-      case ts.SyntaxKind.BigIntLiteral:
-      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
-      case ts.SyntaxKind.TrueKeyword:
-      case ts.SyntaxKind.FalseKeyword:
-      case ts.SyntaxKind.NullKeyword:
-        return true;
-      default:
-        break;
-    }
+    if (isPrimitiveLiteral(node)) return true;
     if (ts.isPropertyAccessExpression(node)) {
       return !ts.isPrivateIdentifier(node.name) && !BANNED_NAMES.has(node.name.text) && this.pure(node.expression);
     }
@@ -265,14 +255,8 @@ class Proof {
   fresh(node: ts.Expression, objects: boolean): boolean {
     const inner = unwrap(node);
     if (ts.isIdentifier(inner)) return VALUES.has(inner.text) || this.locals.get(inner.text) === true;
+    if (isPrimitiveLiteral(inner)) return true;
     switch (inner.kind) {
-      case ts.SyntaxKind.StringLiteral:
-      case ts.SyntaxKind.NumericLiteral:
-      case ts.SyntaxKind.BigIntLiteral:
-      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
-      case ts.SyntaxKind.TrueKeyword:
-      case ts.SyntaxKind.FalseKeyword:
-      case ts.SyntaxKind.NullKeyword:
       case ts.SyntaxKind.TemplateExpression:
       case ts.SyntaxKind.PrefixUnaryExpression:
       case ts.SyntaxKind.TypeOfExpression:

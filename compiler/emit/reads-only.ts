@@ -44,10 +44,8 @@ export function readsOnly(code: InlineCode): boolean {
   return isPure(statement.expression);
 }
 
-function isPure(node: ts.Expression): boolean {
-  if (ts.isParenthesizedExpression(node) || ts.isNonNullExpression(node)) return isPure(node.expression);
-  if (ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node)) return isPure(node.expression);
-  if (ts.isIdentifier(node)) return node.text !== "data"; // `data` only as the object of a read
+/** A literal whose value is a primitive (string, number, bigint, plain template, boolean, null). */
+export function isPrimitiveLiteral(node: ts.Node): boolean {
   switch (node.kind) {
     case ts.SyntaxKind.StringLiteral:
     case ts.SyntaxKind.NumericLiteral:
@@ -58,8 +56,15 @@ function isPure(node: ts.Expression): boolean {
     case ts.SyntaxKind.NullKeyword:
       return true;
     default:
-      break;
+      return false;
   }
+}
+
+function isPure(node: ts.Expression): boolean {
+  if (ts.isParenthesizedExpression(node) || ts.isNonNullExpression(node)) return isPure(node.expression);
+  if (ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node)) return isPure(node.expression);
+  if (ts.isIdentifier(node)) return node.text !== "data"; // `data` only as the object of a read
+  if (isPrimitiveLiteral(node)) return true;
   if (ts.isPropertyAccessExpression(node)) return isReadTarget(node.expression);
   if (ts.isElementAccessExpression(node)) return isReadTarget(node.expression) && isPure(node.argumentExpression);
   if (ts.isPrefixUnaryExpression(node)) return NEUTRAL_PREFIX.has(node.operator) && isPure(node.operand);
