@@ -80,5 +80,5 @@ export function nodeHost(root: string, env: Readonly<Record<string, string | und
       const abs = toAbsolute(root, path);
       return existsSync(abs) && statSync(abs).isDirectory();
     },
-  } as NodeHost;
+  };
 }
