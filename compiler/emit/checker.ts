@@ -4,7 +4,7 @@
  * issue, so checking a matching record allocates nothing). A state's `check` is the checker of its
  * record type; nested record references call each other's checker.
  */
-import { assertNever, schemaNodes, type TypeSchema } from "../ir/index.js";
+import { assertNever, type Field, schemaNodes, type TypeSchema } from "../ir/index.js";
 import { docText, pointerSegment, quote } from "./identifiers.js";
 import type { RecordModel } from "./model.js";
 
@@ -42,6 +42,85 @@ class CheckerWriter {
     return `${prefix}${this.#counter}`;
   }
 
+  /** A new pattern constant for `pattern` (hoisted: compiled once). */
+  #pattern(pattern: string): string {
+    const name = `${this.baseName}Pattern${this.patterns.length + 1}`;
+    this.patterns.push({ name, pattern });
+    return name;
+  }
+
+  /**
+   * A boolean expression true exactly when `check` would report no issue for `expr`, for the
+   * types whose check is a few comparisons (scalars, enums, unions of them, any); undefined for
+   * the others (objects, arrays, record references). Each condition is the negation of the
+   * check's own, so the two agree on every value (NaN included).
+   */
+  predicate(schema: TypeSchema, expr: string): string | undefined {
+    const all = (parts: readonly string[]): string => (parts.length === 1 ? (parts[0] as string) : `(${parts.join(" && ")})`);
+    switch (schema.kind) {
+      case "AnyType":
+        return "true";
+      case "NullType":
+        return `${expr} === null`;
+      case "BooleanType":
+        return `typeof ${expr} === "boolean"`;
+      case "StringType": {
+        const parts = [`typeof ${expr} === "string"`];
+        if (schema.minLength !== undefined) parts.push(`!(${expr}.length < ${schema.minLength})`);
+        if (schema.maxLength !== undefined) parts.push(`!(${expr}.length > ${schema.maxLength})`);
+        if (schema.pattern !== undefined) parts.push(`${this.#pattern(schema.pattern)}.test(${expr})`);
+        return all(parts);
+      }
+      case "NumberType": {
+        const parts = [`typeof ${expr} === "number"`];
+        if (schema.integer) parts.push(`Number.isInteger(${expr})`);
+        if (schema.minimum !== undefined) parts.push(`!(${expr} < ${schema.minimum})`);
+        if (schema.exclusiveMinimum !== undefined) parts.push(`!(${expr} <= ${schema.exclusiveMinimum})`);
+        if (schema.maximum !== undefined) parts.push(`!(${expr} > ${schema.maximum})`);
+        if (schema.exclusiveMaximum !== undefined) parts.push(`!(${expr} >= ${schema.exclusiveMaximum})`);
+        return all(parts);
+      }
+      case "EnumType": {
+        if (schema.values.length === 0) return "false";
+        const literal = (v: string | number | boolean | null): string => (typeof v === "string" ? quote(v) : String(v));
+        return `(${schema.values.map((v) => `${expr} === ${literal(v)}`).join(" || ")})`;
+      }
+      case "UnionType": {
+        if (schema.members.length === 0) return "false";
+        const members = schema.members.map((m) => this.predicate(m, expr));
+        if (members.some((m) => m === undefined)) return undefined;
+        return `(${members.join(" || ")})`;
+      }
+      case "ObjectType":
+      case "ArrayType":
+      case "RecordRef":
+        return undefined;
+      default:
+        return assertNever(schema);
+    }
+  }
+
+  /** `predicate` for a field of an object: a required field must also be defined, an optional one may be undefined. */
+  fieldPredicate(field: Field, value: string): string | undefined {
+    const inner = this.predicate(field.type, value);
+    if (inner === undefined) return undefined;
+    if (field.optional) return inner === "true" ? undefined : `(${value} === undefined || ${inner})`;
+    return inner === "true" ? `${value} !== undefined` : inner;
+  }
+
+  /**
+   * Lines checking one field of an object whose value is bound to `value` (`pointer` is the
+   * object's): a required field must not be undefined, and a defined value must match the
+   * field's type. Empty when nothing needs checking (an optional field of any type).
+   */
+  field(field: Field, value: string, pointer: readonly PointerPart[], issues: string): string[] {
+    const fieldPointer = [...pointer, { text: `/${pointerSegment(field.name)}` }];
+    const inner = this.check(field.type, value, fieldPointer, issues);
+    if (field.optional) return inner.length > 0 ? [`if (${value} !== undefined) {`, ...inner, "}"] : [];
+    const missing = `(${issues} ??= []).push({ pointer: ${pointerText(fieldPointer)}, message: "is required" });`;
+    return [`if (${value} === undefined) {`, missing, ...(inner.length > 0 ? ["} else {", ...inner] : []), "}"];
+  }
+
   /**
    * Lines checking `expr` (of type `unknown`) against `schema`, pushing onto `issues` (a variable
    * that is null until the first issue: a matching record allocates nothing).
@@ -63,8 +142,7 @@ class CheckerWriter {
           if (schema.minLength !== undefined) more.push(`if (${expr}.length < ${schema.minLength}) ${push(`must have at least ${schema.minLength} characters`)}`);
           if (schema.maxLength !== undefined) more.push(`if (${expr}.length > ${schema.maxLength}) ${push(`must have at most ${schema.maxLength} characters`)}`);
           if (schema.pattern !== undefined) {
-            const name = `${this.baseName}Pattern${this.patterns.length + 1}`;
-            this.patterns.push({ name, pattern: schema.pattern });
+            const name = this.#pattern(schema.pattern);
             more.push(`if (!${name}.test(${expr})) ${push(`must match pattern ${JSON.stringify(schema.pattern)}`)}`);
           }
           if (more.length > 0) lines.splice(2, 1, "} else {", ...more, "}");
@@ -108,15 +186,8 @@ class CheckerWriter {
         lines.push(`const ${record} = ${expr} as Readonly<Record<string, unknown>>;`);
         for (const field of schema.fields) {
           const value = this.#fresh("v");
-          const fieldPointer = [...pointer, { text: `/${pointerSegment(field.name)}` }];
-          const inner = this.check(field.type, value, fieldPointer, issues);
-          if (field.optional) {
-            if (inner.length > 0) lines.push(`const ${value} = ${record}[${quote(field.name)}];`, `if (${value} !== undefined) {`, ...inner, "}");
-          } else {
-            lines.push(`const ${value} = ${record}[${quote(field.name)}];`);
-            const missing = `(${issues} ??= []).push({ pointer: ${pointerText(fieldPointer)}, message: "is required" });`;
-            lines.push(`if (${value} === undefined) {`, missing, ...(inner.length > 0 ? ["} else {", ...inner] : []), "}");
-          }
+          const checks = this.field(field, value, pointer, issues);
+          if (checks.length > 0) lines.push(`const ${value} = ${record}[${quote(field.name)}];`, ...checks);
         }
         if (!schema.additional) {
           const key = this.#fresh("key");
@@ -171,6 +242,32 @@ export function checkerFunction(
     "",
   ].join("\n");
   return { text, patterns: writer.patterns };
+}
+
+/** Writes the record checks of fields whose values are already bound (see `fieldCheckWriter`). */
+export interface FieldCheckWriter {
+  /** Lines checking `fields`, the value of `fields[i]` named by `valueOf(i)`, pushing onto `issues`. */
+  lines(fields: readonly Field[], valueOf: (index: number) => string, issues: string): string[];
+  /**
+   * The check of one field as a boolean expression (true: no issue), when its type has one; an
+   * optional field of any type needs no check and gives undefined too (`lines` gives nothing).
+   */
+  predicate(field: Field, value: string): string | undefined;
+  /** The pattern constants the lines written so far need (named after the base name). */
+  readonly patterns: readonly PatternConstant[];
+}
+
+/**
+ * The record checks of an object's fields, for code that has read the fields anyway (the fused
+ * input entry of copy-input.ts): the same judgements as the record's checker.
+ */
+export function fieldCheckWriter(baseName: string, checkerOf: (recordName: string) => string): FieldCheckWriter {
+  const writer = new CheckerWriter(baseName, checkerOf);
+  return {
+    lines: (fields, valueOf, issues) => fields.flatMap((f, i) => writer.field(f, valueOf(i), [{ text: "" }], issues)),
+    predicate: (field, value) => writer.fieldPredicate(field, value),
+    patterns: writer.patterns,
+  };
 }
 
 /** The source of a pattern constant (`u` flag, as JSON Schema validators compile patterns). */

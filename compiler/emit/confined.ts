@@ -54,6 +54,13 @@ const VALUES: ReadonlySet<string> = new Set(["undefined", "NaN", "Infinity"]);
 /** Property names that reach prototypes or constructors. */
 const BANNED_NAMES: ReadonlySet<string> = new Set(["__proto__", "prototype", "constructor", "__defineGetter__", "__defineSetter__"]);
 
+/**
+ * Field names confined code never writes nor puts in an object it builds: the banned names and
+ * `_transition_signal` (SEMANTICS §2.3). So a record gets a signal only from its input, and the
+ * compiled lane checks for one once, on entry, instead of at every state.
+ */
+const UNWRITABLE_NAMES: ReadonlySet<string> = new Set([...BANNED_NAMES, "_transition_signal"]);
+
 const NEUTRAL_PREFIX: ReadonlySet<ts.SyntaxKind> = new Set([
   ts.SyntaxKind.ExclamationToken,
   ts.SyntaxKind.MinusToken,
@@ -192,11 +199,11 @@ class Proof {
   /** `data.name` or `data["name"]` (a top-level field of the record). */
   isRecordField(node: ts.Expression): boolean {
     if (ts.isPropertyAccessExpression(node)) {
-      return isData(node.expression) && !ts.isPrivateIdentifier(node.name) && !BANNED_NAMES.has(node.name.text) && node.questionDotToken === undefined;
+      return isData(node.expression) && !ts.isPrivateIdentifier(node.name) && !UNWRITABLE_NAMES.has(node.name.text) && node.questionDotToken === undefined;
     }
     if (ts.isElementAccessExpression(node)) {
       const key = node.argumentExpression;
-      return isData(node.expression) && node.questionDotToken === undefined && (ts.isStringLiteral(key) || ts.isNumericLiteral(key)) && !BANNED_NAMES.has(key.text);
+      return isData(node.expression) && node.questionDotToken === undefined && (ts.isStringLiteral(key) || ts.isNumericLiteral(key)) && !UNWRITABLE_NAMES.has(key.text);
     }
     return false;
   }
@@ -283,7 +290,9 @@ class Proof {
       return PRIMITIVE_METHODS.has(callee.name.text);
     }
     if (!objects) return false;
-    if (ts.isObjectLiteralExpression(inner)) return inner.properties.every((p) => ts.isPropertyAssignment(p) && this.fresh(p.initializer, true));
+    if (ts.isObjectLiteralExpression(inner)) {
+      return inner.properties.every((p) => ts.isPropertyAssignment(p) && literalKey(p.name, UNWRITABLE_NAMES) && this.fresh(p.initializer, true));
+    }
     if (ts.isArrayLiteralExpression(inner)) {
       return inner.elements.every((e) => !ts.isSpreadElement(e) && !ts.isOmittedExpression(e) && this.fresh(e, true));
     }
@@ -300,7 +309,7 @@ function isIncrement(op: ts.SyntaxKind): boolean {
   return op === ts.SyntaxKind.PlusPlusToken || op === ts.SyntaxKind.MinusMinusToken;
 }
 
-function literalKey(name: ts.PropertyName): boolean {
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return !BANNED_NAMES.has(name.text);
+function literalKey(name: ts.PropertyName, banned: ReadonlySet<string> = BANNED_NAMES): boolean {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return !banned.has(name.text);
   return false;
 }

@@ -73,11 +73,12 @@ export interface MachineModel {
     readonly options: string;
     readonly factory: string;
     readonly copyInput: string;
+    readonly enterInput: string;
   };
   readonly states: readonly IndexedState[];
   readonly stateIndex: ReadonlyMap<string, number>;
   readonly networkIndex: ReadonlyMap<string, number>;
-  /** The record type of the main start state, when it has one (input type, `copyInput`). */
+  /** The record type of the main start state, when it has one (input type, `copyInput`, `enterInput`). */
   readonly inputRecord?: RecordModel;
   readonly registered: readonly RegisteredModel[];
   readonly usedResources: readonly string[];
@@ -259,6 +260,7 @@ function buildMachine(machine: Machine, modulePath: string, records: ReadonlyMap
       options: `${pascal}Options`,
       factory: `create${pascal}`,
       copyInput: `copy${pascal}Input`,
+      enterInput: `enter${pascal}Input`,
     },
     states,
     stateIndex,

@@ -6,7 +6,7 @@
  */
 import { compareCodePoints, schemaNodes, type InlineCode, type TypeSchema } from "../ir/index.js";
 import { checkerFunction, patternConstant, type PatternConstant } from "./checker.js";
-import { copyInputFunction } from "./copy-input.js";
+import { copyInputFunction, enterInputFunction } from "./copy-input.js";
 import { formatTypeScript } from "./format.js";
 import { docText, propertyKey, quote } from "./identifiers.js";
 import { RuntimeImports } from "./imports.js";
@@ -141,9 +141,15 @@ export function writeModule(module: ModuleModel, runtimeSpecifier: string): stri
   sections.push(...checkers);
   for (const m of module.machines) {
     const copy = m.inputRecord ? copyInputFunction(m.names.copyInput, m.machine.name, m.inputRecord) : undefined;
+    const enter = m.inputRecord ? enterInputFunction(m.names.enterInput, m.names.copyInput, m.machine.name, m.inputRecord, checkerOf) : undefined;
     if (copy !== undefined) {
       imports.type("Data");
       sections.push(copy);
+    }
+    if (enter !== undefined) {
+      if (enter.patterns.length > 0) sections.push(`${enter.patterns.map(patternConstant).join("\n")}\n`);
+      if (enter.usesIssues) imports.type("SchemaIssue");
+      sections.push(enter.text);
     }
     const local = m.functions.kind === "module" ? localOf.get(m.functions.specifier) : undefined;
     sections.push(
@@ -155,6 +161,7 @@ export function writeModule(module: ModuleModel, runtimeSpecifier: string): stri
           return `__fsmcInline${inlines.length - 1}__`;
         },
         ...(copy !== undefined ? { copyInput: m.names.copyInput } : {}),
+        ...(enter !== undefined ? { enterInput: m.names.enterInput } : {}),
         ...(local !== undefined ? { functionsImport: local } : {}),
       }),
     );

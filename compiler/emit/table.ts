@@ -32,6 +32,8 @@ export interface TableContext {
   readonly sourceName: string;
   /** Name of the machine's `copyInput` function, when it has one. */
   readonly copyInput?: string;
+  /** Name of the machine's `enterInput` function (copy-input.ts), when it has one. */
+  readonly enterInput?: string;
   /** Local name of the functions-module import (`userFunctions`), when the machine has one. */
   readonly functionsImport?: string;
 }
@@ -237,6 +239,7 @@ class TableWriter {
       lines.push("],");
     }
     if (this.context.copyInput !== undefined) lines.push(`copyInput: ${this.context.copyInput},`);
+    if (this.context.enterInput !== undefined) lines.push(`enterInput: ${this.context.enterInput},`);
     lines.push("}");
     return lines.join("\n");
   }

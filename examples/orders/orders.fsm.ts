@@ -111,28 +111,76 @@ function checkOrder(value: unknown, at = "", issues: SchemaIssue[] | null = null
   return issues;
 }
 
+/** Builds copies of `Order` with 8 fields: plain objects (prototype Object.prototype) with room for fields added later. */
+const copyOrdersInputShape8 = function(this: Data, v0: unknown, v1: unknown, v2: unknown, v3: unknown, v4: unknown, v5: unknown, v6: unknown, v7: unknown): void {
+  this["id"] = v0;
+  this["name"] = v1;
+  this["amount"] = v2;
+  this["tier"] = v3;
+  this["amount_cents"] = v4;
+  this["discount"] = v5;
+  this["label"] = v6;
+  this["risk"] = v7;
+} as unknown as new (v0: unknown, v1: unknown, v2: unknown, v3: unknown, v4: unknown, v5: unknown, v6: unknown, v7: unknown) => Data;
+copyOrdersInputShape8.prototype = Object.prototype;
+
+/** Builds copies of `Order` with 4 fields: plain objects (prototype Object.prototype) with room for fields added later. */
+const copyOrdersInputShape4 = function(this: Data, v0: unknown, v1: unknown, v2: unknown, v3: unknown): void {
+  this["id"] = v0;
+  this["name"] = v1;
+  this["amount"] = v2;
+  this["tier"] = v3;
+} as unknown as new (v0: unknown, v1: unknown, v2: unknown, v3: unknown) => Data;
+copyOrdersInputShape4.prototype = Object.prototype;
+
 /** Copies a record entering `orders` (COPY mode): a literal of `Order`'s fields when it has exactly those keys, else a deep clone. */
 function copyOrdersInput(data: Data): Data {
   const keys = Object.keys(data);
   if (keys.length === 8 && keys[0] === "id" && keys[1] === "name" && keys[2] === "amount" && keys[3] === "tier" && keys[4] === "amount_cents" && keys[5] === "discount" && keys[6] === "label" && keys[7] === "risk") {
-    const v0 = data["id"];
-    const v1 = data["name"];
-    const v2 = data["amount"];
-    const v3 = data["tier"];
-    const v4 = data["amount_cents"];
-    const v5 = data["discount"];
-    const v6 = data["label"];
-    const v7 = data["risk"];
-    if ((typeof v0 !== "object" || v0 === null) && (typeof v1 !== "object" || v1 === null) && (typeof v2 !== "object" || v2 === null) && (typeof v3 !== "object" || v3 === null) && (typeof v4 !== "object" || v4 === null) && (typeof v5 !== "object" || v5 === null) && (typeof v6 !== "object" || v6 === null) && (typeof v7 !== "object" || v7 === null)) return { id: v0, name: v1, amount: v2, tier: v3, amount_cents: v4, discount: v5, label: v6, risk: v7 };
+    const f0 = data["id"];
+    const f1 = data["name"];
+    const f2 = data["amount"];
+    const f3 = data["tier"];
+    const f4 = data["amount_cents"];
+    const f5 = data["discount"];
+    const f6 = data["label"];
+    const f7 = data["risk"];
+    if ((typeof f0 !== "object" || f0 === null) && (typeof f1 !== "object" || f1 === null) && (typeof f2 !== "object" || f2 === null) && (typeof f3 !== "object" || f3 === null) && (typeof f4 !== "object" || f4 === null) && (typeof f5 !== "object" || f5 === null) && (typeof f6 !== "object" || f6 === null) && (typeof f7 !== "object" || f7 === null)) return new copyOrdersInputShape8(f0, f1, f2, f3, f4, f5, f6, f7);
   }
   if (keys.length === 4 && keys[0] === "id" && keys[1] === "name" && keys[2] === "amount" && keys[3] === "tier") {
-    const v0 = data["id"];
-    const v1 = data["name"];
-    const v2 = data["amount"];
-    const v3 = data["tier"];
-    if ((typeof v0 !== "object" || v0 === null) && (typeof v1 !== "object" || v1 === null) && (typeof v2 !== "object" || v2 === null) && (typeof v3 !== "object" || v3 === null)) return { id: v0, name: v1, amount: v2, tier: v3 };
+    const f0 = data["id"];
+    const f1 = data["name"];
+    const f2 = data["amount"];
+    const f3 = data["tier"];
+    if ((typeof f0 !== "object" || f0 === null) && (typeof f1 !== "object" || f1 === null) && (typeof f2 !== "object" || f2 === null) && (typeof f3 !== "object" || f3 === null)) return new copyOrdersInputShape4(f0, f1, f2, f3);
   }
   return structuredClone(data);
+}
+
+/** Enters a record into `orders` in one pass: `Order`'s copy when the record has exactly its declared keys and passes its check, else null. */
+function enterOrdersInput(data: Data): Data | null {
+  const keys = Object.keys(data);
+  if (keys.length === 8 && keys[0] === "id" && keys[1] === "name" && keys[2] === "amount" && keys[3] === "tier" && keys[4] === "amount_cents" && keys[5] === "discount" && keys[6] === "label" && keys[7] === "risk") {
+    const f0 = data["id"];
+    const f1 = data["name"];
+    const f2 = data["amount"];
+    const f3 = data["tier"];
+    const f4 = data["amount_cents"];
+    const f5 = data["discount"];
+    const f6 = data["label"];
+    const f7 = data["risk"];
+    if ((typeof f0 === "number" && Number.isInteger(f0)) && typeof f1 === "string" && typeof f2 === "number" && (f3 === "gold" || f3 === "silver" || f3 === "basic") && (f4 === undefined || (typeof f4 === "number" && Number.isInteger(f4))) && (f5 === undefined || (typeof f5 === "number" && Number.isInteger(f5))) && (f6 === undefined || typeof f6 === "string") && (f7 === undefined || (f7 === "low" || f7 === "high"))) return new copyOrdersInputShape8(f0, f1, f2, f3, f4, f5, f6, f7);
+    return null;
+  }
+  if (keys.length === 4 && keys[0] === "id" && keys[1] === "name" && keys[2] === "amount" && keys[3] === "tier") {
+    const f0 = data["id"];
+    const f1 = data["name"];
+    const f2 = data["amount"];
+    const f3 = data["tier"];
+    if ((typeof f0 === "number" && Number.isInteger(f0)) && typeof f1 === "string" && typeof f2 === "number" && (f3 === "gold" || f3 === "silver" || f3 === "basic")) return new copyOrdersInputShape4(f0, f1, f2, f3);
+    return null;
+  }
+  return null;
 }
 
 /** Creates machine `orders` of orders.fsm. Validates, normalizes and routes orders; gold orders get a discount and a risk score */
@@ -359,6 +407,7 @@ export function createOrders(options: OrdersOptions = {}): SyncMachine<OrdersInp
     },
     resources: [],
     copyInput: copyOrdersInput,
+    enterInput: enterOrdersInput,
   }, options);
 }
 

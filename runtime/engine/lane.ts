@@ -13,12 +13,15 @@
  * runs the record again from the start. That is sound because of the subset (`laneOf`):
  *
  * - COPY mode only, with the generated input copy: the lane works on its own copy of the input,
- *   so the caller's record is never touched and the engine's re-run starts from the same input;
+ *   so the caller's record is never touched and the engine's re-run starts from the same input.
+ *   With the generated fused entry (`enterInput`) it copies and checks the start record in one
+ *   pass, and hands any record of another shape, or that fails the check, to the engine;
  * - every function is inline code the compiler proved *confined* (`FunctionSlot.confined`):
  *   deterministic, with no effect outside the copy, so calling it a second time in the re-run
  *   is invisible and gives the same answers; and it only sets top-level fields to primitives or
  *   new objects, so the record never holds one object twice and the engine's per-entry copies
- *   (which the lane skips) cannot make a difference;
+ *   (which the lane skips) cannot make a difference; and it never writes `_transition_signal`,
+ *   so a record that enters without one (checked once, on entry) never has one;
  * - the start state has a record type and no pre-validators: its check runs before any
  *   function, so the functions only ever see records of the declared type;
  * - depth-first, one sync network (no pushes), no `on error`, no resources, no timeout; and a
@@ -44,7 +47,7 @@ const MAX_LANE_STATES = 256;
 /** The lane of a machine, or null when the machine is outside the lane's subset (see above). */
 export function laneOf(def: MachineDefinition, m: PreparedMachine, trace: TraceTrie): Lane | null {
   if (!canGenerateCode || !inSubset(def, m)) return null;
-  return compileLane(m, trace);
+  return compileLane(m, trace, def.enterInput);
 }
 
 /** True when every function of the machine is confined inline code and the machine fits the subset. */
@@ -88,7 +91,7 @@ class Constants {
  * Generates the lane. Judgements mirror the engine's (entry.ts, arcs.ts) exactly for the values
  * the lane accepts; every other value returns null. `v` holds the last call's result.
  */
-function compileLane(m: PreparedMachine, trace: TraceTrie): Lane {
+function compileLane(m: PreparedMachine, trace: TraceTrie, enter: ((data: Data) => Data | null) | undefined): Lane {
   const k = new Constants();
   const fn = (f: Callable): string => k.add("F", f);
   const thenable = "(typeof v.then === \"function\")";
@@ -105,7 +108,12 @@ function compileLane(m: PreparedMachine, trace: TraceTrie): Lane {
         "} else if (v === false) return null;",
       );
     }
-    if (st.check !== null) lines.push(`v = ${k.add("K", st.check)}(data);`, "if (v !== null && v.length > 0) return null;");
+    if (st.check !== null) {
+      const check = [`v = ${k.add("K", st.check)}(data);`, "if (v !== null && v.length > 0) return null;"];
+      // The fused entry has checked the start state's record on the first entry (n = 0).
+      if (enter !== undefined && st.index === m.mainStart) lines.push(`if (n > 0) { ${check.join(" ")} }`);
+      else lines.push(...check);
+    }
     for (const slot of st.transforms) {
       lines.push(
         `v = ${fn(slot.fn)}(data, X);`,
@@ -128,9 +136,9 @@ function compileLane(m: PreparedMachine, trace: TraceTrie): Lane {
         `return { success: true, final_state: ${k.add("S", st.name)}, data, path: node.path ?? T.path(node, null), error: null, metadata: node.usage ?? T.usage(node, null) };`,
       );
     } else {
-      lines.push(`if (n >= ${m.maxTransitions}) return null;`, "if (data[\"_transition_signal\"] !== undefined) return null;");
+      lines.push(`if (n >= ${m.maxTransitions}) return null;`);
       let unconditional = false;
-      for (const arc of st.arcs) {
+      for (const [position, arc] of st.arcs.entries()) {
         const take = [];
         for (const slot of arc.transforms) {
           take.push(
@@ -141,10 +149,10 @@ function compileLane(m: PreparedMachine, trace: TraceTrie): Lane {
             "}",
           );
         }
-        // The trie's last-child shortcut inline (trace.ts `child`); a full trie hands over.
+        // The trie's child by the arc's position (trace.ts `slot`); a full trie hands over.
         const event = -1 - arc.id;
         take.push(
-          `node = node.lastKey === ${event} && node.lastKid !== null ? node.lastKid : T.child(node, ${event});`,
+          `w = node.slots; node = w !== null && (w = w[${position}]) !== undefined ? w : T.slot(node, ${position}, ${event});`,
           "if (node === null) return null;",
           `n++; s = ${arc.target}; continue;`,
         );
@@ -165,11 +173,14 @@ function compileLane(m: PreparedMachine, trace: TraceTrie): Lane {
   const body = [
     ...k.names.map((name, i) => `const ${name} = C[${i}];`),
     "return function lane(input) {",
-    `let data, v, n = 0, s = ${m.mainStart}, node;`,
+    `let data, v, w, n = 0, s = ${m.mainStart}, node;`,
     "try {",
-    "data = copy(input);",
-    `node = T.child(T.root, ${m.mainStart});`,
+    ...(enter !== undefined ? ["data = E(input);", "if (data === null) return null;"] : ["data = copy(input);"]),
+    // The trie's last-child shortcut, as for every arc below.
+    `node = T.root.lastKey === ${m.mainStart} && T.root.lastKid !== null ? T.root.lastKid : T.child(T.root, ${m.mainStart});`,
     "if (node === null) return null;",
+    // Confined code never writes `_transition_signal`: a record has one only if its input has.
+    "if (data[\"_transition_signal\"] !== undefined) return null;",
     "for (;;) {",
     "switch (s) {",
     ...cases,
@@ -182,7 +193,13 @@ function compileLane(m: PreparedMachine, trace: TraceTrie): Lane {
     "}",
     "};",
   ].join("\n");
-  const make = new Function("C", "T", "X", "copy", body) as (c: unknown[], t: TraceTrie, x: FunctionContext, copy: (d: Data) => Data) => Lane;
+  const make = new Function("C", "T", "X", "copy", "E", body) as (
+    c: unknown[],
+    t: TraceTrie,
+    x: FunctionContext,
+    copy: (d: Data) => Data,
+    enter: ((d: Data) => Data | null) | undefined,
+  ) => Lane;
   // Confined functions never read `ctx` (confined.ts), so one context serves every run.
-  return make(k.values, trace, new FunctionContext(), m.inputCopier);
+  return make(k.values, trace, new FunctionContext(), m.inputCopier, enter);
 }

@@ -23,6 +23,12 @@ export class TraceNode {
   /** The last child found or made, checked first (runs of one machine mostly repeat a route). */
   lastKey = 0;
   lastKid: TraceNode | null = null;
+  /**
+   * Children by the position of the arc taken among the current state's arcs, filled by the
+   * compiled lane (`TraceTrie.slot`): one array read per transition, and no write once a route
+   * is known, however the records alternate between routes.
+   */
+  slots: (TraceNode | undefined)[] | null = null;
   /** The route's `path` and usage counters, frozen and shared by every run ending here. */
   path: readonly string[] | null = null;
   usage: Readonly<Record<string, unknown>> | null = null;
@@ -69,6 +75,16 @@ export class TraceTrie {
     node.kids.push(kid);
     node.lastKey = event;
     node.lastKid = kid;
+    return kid;
+  }
+
+  /**
+   * `child` for the compiled lane: the child for `event`, the arc at `position` among the
+   * current state's arcs, remembered in the node's slots. Null when the trie is full.
+   */
+  slot(node: TraceNode, position: number, event: number): TraceNode | null {
+    const kid = this.child(node, event);
+    if (kid !== null) (node.slots ??= [])[position] = kid;
     return kid;
   }
 

@@ -44,7 +44,8 @@ export interface FunctionSlot {
   /**
    * True when the compiler proved the function confined (decision E17): synchronous and
    * deterministic, it changes nothing but top-level fields of the record it is given (set to
-   * primitives or new objects) and calls only pure functions of the standard library. The
+   * primitives or new objects), never writes `_transition_signal`, and calls only pure functions
+   * of the standard library. The
    * compiled lane (runtime/engine/lane.ts) runs only machines whose functions are all confined,
    * as it may drop its work and let the engine run the record again from the start.
    */
@@ -158,6 +159,12 @@ export interface MachineDefinition {
    * state has a declared record type; absent means the runtime's generic deep copy.
    */
   readonly copyInput?: (data: Data) => Data;
+  /**
+   * `copyInput` fused with the main start state's record check, for the compiled lane: the copy
+   * `copyInput` makes when the record has a shape it copies as a literal and passes the check,
+   * else null (the caller then copies and checks the general way). Generated with `copyInput`.
+   */
+  readonly enterInput?: (data: Data) => Data | null;
 }
 
 /** Default settings (SEMANTICS §1.7 and decision Q16). */

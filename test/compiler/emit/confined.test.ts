@@ -49,6 +49,10 @@ describe("confined", () => {
     ["a local named like a global", body("const Math = data.m;\ndata.n = Math.floor(1);"), "record"],
     ["this", inline("this.x"), "judge"],
     ["a destructuring", body("const { a } = data;\ndata.b = a;"), "record"],
+    ["a _transition_signal write", body('data._transition_signal = "s1";'), "record"],
+    ["a _transition_signal write by an escaped key", body('data["_transition\\x5fsignal"] = "s1";'), "record"],
+    ["a _transition_signal in a returned record", inline('({ _transition_signal: "s1", n: 1 })'), "record"],
+    ["a __proto__ key in a returned record", inline("({ __proto__: null })"), "record"],
   ])("refuses %s", (_label, code, role) => {
     expect(confined(code, role)).toBe(false);
   });

@@ -93,6 +93,13 @@ const CHECKS: readonly ((d: Data) => readonly SchemaIssue[] | null)[] = [
   (d) => (typeof d["s"] === "string" ? null : [{ pointer: "/s", message: "not a string" }]),
 ];
 
+/** What a generated `enterInput` does for a record: copy it, then run the start state's check. */
+function fusedEntry(d: Data, check: StateDefinition["check"]): Data | null {
+  const copy = structuredClone(d);
+  const issues = check?.(copy) ?? null;
+  return issues === null || issues.length === 0 ? copy : null;
+}
+
 interface Knobs {
   /** Push the machine just outside the subset in one way (0: stay inside). */
   readonly outside: number;
@@ -145,9 +152,10 @@ const machineArb: fc.Arbitrary<{ def: MachineDefinition; knobs: Knobs }> = fc
       states: fc.tuple(...Array.from({ length: count }, (_, i) => stateArb(count, i))),
       maxTransitions: fc.integer({ min: 1, max: 5 }),
       outside: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 7 })),
+      enter: fc.nat(2),
     }),
   )
-  .map(({ states, maxTransitions, outside }) => {
+  .map(({ states, maxTransitions, outside, enter }) => {
     let list: StateDefinition[] = states;
     const first = list[0] as StateDefinition;
     if (outside === 1) list = [{ ...first, onError: list.length - 1 }, ...list.slice(1)];
@@ -172,6 +180,9 @@ const machineArb: fc.Arbitrary<{ def: MachineDefinition; knobs: Knobs }> = fc
       },
       resources: [],
       copyInput: (d) => structuredClone(d),
+      // The fused entry (generated with copyInput): the copy when the start check passes, else
+      // null; or one that refuses every record, so the engine copies and checks.
+      ...(enter === 1 ? { enterInput: (d: Data) => fusedEntry(d, (list[0] as StateDefinition).check) } : enter === 2 ? { enterInput: () => null } : {}),
     };
     return { def, knobs: { outside } };
   });
