@@ -66,6 +66,14 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
     // would do without a single await, so the result is ready now (E6 cannot fire mid-run).
     const quick = this.#viaLane(record, options);
     if (quick !== null) return Promise.resolve(quick);
+    return this.#processByEngine(record, options);
+  }
+
+  /**
+   * `process` through the engine. A method of its own: its closures capture the run, and a
+   * function with captured variables allocates their context on every call, the lane's included.
+   */
+  #processByEngine(record: D, options: ProcessOptions<S> | undefined): Promise<RunResult<D, S>> {
     let run: Run;
     try {
       run = this.#start(record, options);
