@@ -10,6 +10,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // Throwaway PostgreSQL and Redis on 127.0.0.1; tests read `inject("pgUrl")`/`inject("redisUrl")`.
+    globalSetup: ["./test/support/services.ts"],
     // Goldens are never written implicitly: a missing golden fails; `vitest run -u` is the only writer.
     update: "none",
     testTimeout: 60_000,

@@ -35,6 +35,8 @@ const untraced: PhaseTracer = (_phase, run) => run();
 /** Everything a compilation produced; `files` is empty after an error. */
 export interface CompileResult {
   readonly machines: readonly Machine[];
+  /** The analysis of the machines (held resources, role scopes, lifetimes …); absent when a phase before it failed. */
+  readonly report?: AnalysisReport;
   readonly files: readonly EmittedFile[];
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -104,5 +106,5 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions)
   const { log, machines, symbols, report } = compileToIr(sources, options.host, trace);
   const files = machines && symbols && report && log.take(trace("emit", () => emit(machines, symbols, report, options.emit ?? {})));
   if (files && machines && options.typecheck !== false) log.take(trace("typecheck", () => typecheckEmitted(files, machines, options.host)));
-  return { machines: machines ?? [], files: log.hasErrors ? [] : (files ?? []), diagnostics: log.sorted() };
+  return { machines: machines ?? [], ...(report ? { report } : {}), files: log.hasErrors ? [] : (files ?? []), diagnostics: log.sorted() };
 }

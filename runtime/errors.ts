@@ -46,12 +46,12 @@ export class FunctionNotFoundError extends FsmRuntimeError {
   }
 }
 
-/** A resource the machine uses has no handle. */
+/** A `custom` resource has no provider: no `module` in its configuration and none passed in. */
 export class ResourceUnavailableError extends FsmRuntimeError {
   constructor(name: string, type: string) {
     super(
       "FSMR0002",
-      `resource \`${name}\` (${type}) has no handle: pass one in createMachine({ resources: { ${name} } }) (built-in providers arrive with resources support)`,
+      `resource \`${name}\` (${type}) has no provider: give \`module\` (and \`export\`) in its configuration, or pass one in createMachine({ resources: { ${name}: provider } })`,
     );
   }
 }

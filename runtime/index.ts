@@ -22,7 +22,54 @@ export type {
   Strategy,
 } from "./machine/definition.js";
 export { DEFAULT_RETRY } from "./machine/definition.js";
-export type { AsyncMachine, Ctx, MachineOptions, ProcessOptions, RunResult, SyncMachine } from "./machine/api.js";
+export type {
+  AsyncMachine,
+  Ctx,
+  MachineOptions,
+  ProcessOptions,
+  ResourceConfig,
+  ResourceMap,
+  ResourcesOf,
+  RunResult,
+  SyncMachine,
+} from "./machine/api.js";
+export type { AcquireRetry, HealthReport, HealthStatus, PoolSettings, ResourceMetrics, ResourceProvider } from "./resources/types.js";
+export type {
+  ChatMessage,
+  FilesystemHandle,
+  HttpHandle,
+  HttpRequestOptions,
+  HttpResponse,
+  LlmAnswer,
+  LlmCallOptions,
+  LlmHandle,
+  LlmUsage,
+  PostgresHandle,
+  RunInfo,
+  SqliteHandle,
+  SqlParams,
+  UpsertOptions,
+  VectorHandle,
+  VectorHit,
+  VectorItem,
+  VectorSearchOptions,
+} from "./resources/handles.js";
+export { handleProvider } from "./resources/static.js";
+export { type Lease, ResourceManager } from "./resources/manager.js";
+export {
+  CircuitOpenError,
+  HttpStatusError,
+  NotInstalledError,
+  PathEscapeError,
+  REDACTED,
+  ResourceConfigError,
+  ResourceError,
+  ResourceManagerClosedError,
+  ResourceTimeoutError,
+  UnknownResourceError,
+  redact,
+  secretsOf,
+} from "./resources/errors.js";
 export { type Clock, SimulatedClock, systemClock } from "./clock.js";
 export {
   ConcurrentRecordUseError,

@@ -1,7 +1,8 @@
 /**
  * The `analyze` phase: IR `Machine[]` + `SymbolTable` → `AnalysisReport` (side tables keyed by
- * id: reachability, held resources, data modes, terminals, push depth, whether every function is
- * synchronous), with warnings FSM0400–FSM0499. Pure; the IR is not changed.
+ * id: reachability, held resources, role scopes and resource lifetimes, data modes, terminals,
+ * push depth, whether the machine can run synchronously), with warnings FSM0400–FSM0499. Pure;
+ * the IR is not changed.
  */
 import type { Machine } from "../ir/index.js";
 import { allFunctionUses } from "../ir/index.js";
@@ -9,12 +10,14 @@ import type { Diagnostic, PhaseResult } from "../diagnostics/types.js";
 import { phaseResult, sortDiagnostics } from "../diagnostics/log.js";
 import type { SymbolTable } from "../check/types.js";
 import { completeSymbols, type CompleteSymbols } from "../check/symbols.js";
+import { resolveResource } from "../check/resource-kinds.js";
 import { dataModeDiagnostics, dataModes } from "./data-modes.js";
 import { indexStates, reachabilityDiagnostics, reachableStates, terminalStates } from "./reachability.js";
 import { resourceDiagnostics, resourceTables } from "./resources.js";
 import type { AnalysisReport, MachineAnalysis } from "./types.js";
 
 export type { AnalysisReport, MachineAnalysis } from "./types.js";
+export type { ArcLifetime, RoleScope, StateLifetime } from "./resources.js";
 export { analysisOf } from "./types.js";
 
 /** Analyzes every machine; warnings only (errors were check's job). */
@@ -39,9 +42,13 @@ function analyzeMachine(machine: Machine, symbols: CompleteSymbols): { analysis:
     reachable: [...index.keys()].filter((id) => reached.has(id)),
     heldResources: resources.heldResources,
     usedResources: resources.usedResources,
-    isSync: isSync(machine),
+    isSync: isSync(machine) && resourcesAreSync(machine, resources.usedResources),
     arcResources: resources.arcResources,
     maxHeldResources: resources.maxHeldResources,
+    stateRoles: resources.stateRoles,
+    arcRoles: resources.arcRoles,
+    stateLifetimes: resources.stateLifetimes,
+    arcLifetimes: resources.arcLifetimes,
     dataModes: modes,
     terminals: terminalStates(machine, symbols),
     maxPushDepth: maxPushDepth(machine, symbols),
@@ -60,6 +67,12 @@ export function isSync(machine: Machine): boolean {
     if ((ref.kind === "RegisteredRef" || ref.kind === "InlineCode") && ref.isAsync) return false;
   }
   return true;
+}
+
+/** True when every used resource has a provider known to answer synchronously (a custom one is not known to). */
+export function resourcesAreSync(machine: Machine, usedResources: readonly string[]): boolean {
+  const used = new Set(usedResources);
+  return machine.resources.every((r) => !used.has(r.name) || resolveResource(r.type, r.config)?.sync === true);
 }
 
 /** Longest chain of pushes from the main network (pushes of final states never fire), or null on a reachable cycle. */

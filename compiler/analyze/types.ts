@@ -1,4 +1,7 @@
 import type { DataMode, StateId } from "../ir/index.js";
+import type { ArcLifetime, RoleScope, StateLifetime } from "./resources.js";
+
+export type { ArcLifetime, RoleScope, StateLifetime } from "./resources.js";
 
 /** Side tables computed by `analyze`, keyed by id; the IR itself is unchanged. */
 export interface AnalysisReport {
@@ -17,7 +20,11 @@ export interface MachineAnalysis {
   readonly heldResources: Readonly<Record<string, readonly string[]>>;
   /** Resource names the machine uses anywhere, sorted. */
   readonly usedResources: readonly string[];
-  /** True when every function of the machine is synchronous (`processSync` can be emitted). */
+  /**
+   * True when every function of the machine is synchronous and every resource it uses has a
+   * synchronous provider (sqlite, filesystem, an in-memory or sqlite vector store), so the
+   * factory can return a machine with `processSync`. A `custom` provider counts as asynchronous.
+   */
   readonly isSync: boolean;
   /** Project-relative source file of the machine. */
   readonly sourceFile?: string;
@@ -28,6 +35,18 @@ export interface MachineAnalysis {
   readonly arcResources?: Readonly<Record<string, readonly string[]>>;
   /** The most resources one record holds at once (over all states and arcs); sizes pools. */
   readonly maxHeldResources?: number;
+  /**
+   * The roles each state's functions see (by state id): role → resource names, own bindings over
+   * those inherited through pushes. Several names when pushes from different states bind one role
+   * to different resources.
+   */
+  readonly stateRoles?: Readonly<Record<string, RoleScope>>;
+  /** The roles each arc's functions see (by arc id): its state's, with the arc's own bindings winning. */
+  readonly arcRoles?: Readonly<Record<string, RoleScope>>;
+  /** What each state acquires on entry and releases on leaving, and what it inherits (by state id). */
+  readonly stateLifetimes?: Readonly<Record<string, StateLifetime>>;
+  /** What each arc acquires for its condition and for its transform chain (by arc id). */
+  readonly arcLifetimes?: Readonly<Record<string, ArcLifetime>>;
   /** The effective data mode of each state (its own, else the machine's), by state id. */
   readonly dataModes?: Readonly<Record<string, DataMode>>;
   /**

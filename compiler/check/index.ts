@@ -1,7 +1,8 @@
 /**
  * The `check` phase: IR `Machine[]` → `SymbolTable`, with diagnostics FSM0200–FSM0299 (names:
  * duplicates, unknown references) and FSM0300–FSM0399 (structure: start states, transitions,
- * push nesting, built-in usage, record-type schemas, settings). Pure: works on the IR only.
+ * push nesting, built-in usage, record-type schemas, settings); resource declarations against
+ * the kind catalogue are FSM0217–FSM0222. Pure: works on the IR only.
  * The table is returned even when errors were found (tools may use it); the pipeline stops anyway.
  */
 import type { Machine } from "../ir/index.js";
@@ -11,6 +12,7 @@ import { checkDuplicates, checkMachineNames } from "./duplicates.js";
 import { checkFunctions } from "./functions.js";
 import { checkPushDepth } from "./push-depth.js";
 import { checkReferences } from "./references.js";
+import { checkResourceConfigs } from "./resource-config.js";
 import { checkRecordTypes } from "./schemas.js";
 import { checkSettings } from "./settings.js";
 import { checkStartStates } from "./start-states.js";
@@ -23,6 +25,19 @@ export { symbolsOf } from "./types.js";
 export { BUILTIN_FUNCTIONS, BUILTIN_PARAM_VALUES, builtinSpec, type BuiltinSpec, type BuiltinSlot, type BuiltinParamType } from "./builtin-catalogue.js";
 export { buildSymbols, completeSymbols, evaluationOrder, type CompleteSymbols } from "./symbols.js";
 export { MAX_PUSH_DEPTH } from "./push-depth.js";
+export {
+  COMMON_KEYS,
+  KIND_KEYS,
+  POOL_KEYS,
+  RESOURCE_KINDS,
+  RESOURCE_TYPE_NAMES,
+  resolveResource,
+  type ConfigShape,
+  type ConfigType,
+  type ProviderKind,
+  type ResolvedResource,
+  type ResourceKind,
+} from "./resource-kinds.js";
 
 /** Checks names, references and structure of every machine and builds their symbol tables. */
 export function check(machines: readonly Machine[]): PhaseResult<SymbolTable> {
@@ -38,6 +53,7 @@ export function check(machines: readonly Machine[]): PhaseResult<SymbolTable> {
       ...checkFunctions(machine),
       ...checkRecordTypes(machine),
       ...checkSettings(machine),
+      ...checkResourceConfigs(machine),
     );
     return symbols;
   });

@@ -41,14 +41,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .argument("<files...>", ".fsm, .yaml, .yml or .json definitions")
     .option("--check", "write nothing; exit 1 when generated files are stale or missing")
     .option("--emit-ir", "print the IR as JSON instead of writing files")
+    .option("--emit-analysis", "print the analysis as JSON (held resources, roles, what each state and arc acquires and releases) instead of writing files")
     .option("--no-typecheck", "skip type-checking the generated modules")
     .option("--timings", "print the time of each compiler phase on stderr")
     .addOption(formatOption())
-    .action(async (files: string[], o: { format: DiagnosticFormat; check?: boolean; emitIr?: boolean; typecheck: boolean; timings?: boolean }) => {
+    .action(async (files: string[], o: { format: DiagnosticFormat; check?: boolean; emitIr?: boolean; emitAnalysis?: boolean; typecheck: boolean; timings?: boolean }) => {
       exitCode = await buildCommand(io, files, {
         format: o.format,
         check: o.check === true,
         emitIr: o.emitIr === true,
+        emitAnalysis: o.emitAnalysis === true,
         typecheck: o.typecheck,
         timings: o.timings === true,
       });

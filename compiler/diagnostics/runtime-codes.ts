@@ -1,11 +1,11 @@
 /**
  * Codes of the errors the runtime throws (`FsmRuntimeError.code`), for `fsmc explain`. The
- * runtime owns the codes (a hundred per folder: engine 0001–0009, functions 0010–0019); this
+ * runtime owns the codes (a hundred per folder: engine 0001–0009, functions 0010–0019, resources 0020–0039); this
  * list mirrors them so the compiler never imports the runtime. A test keeps both in step.
  */
 export const RUNTIME_CODES: Readonly<Record<string, { readonly title: string }>> = {
   FSMR0001: { title: "registered function not found" },
-  FSMR0002: { title: "resource without a handle" },
+  FSMR0002: { title: "custom resource without a provider" },
   FSMR0003: { title: "processSync on an asynchronous machine" },
   FSMR0004: { title: "invalid machine definition" },
   FSMR0005: { title: "resource not declared by the state or arc" },
@@ -15,4 +15,13 @@ export const RUNTIME_CODES: Readonly<Record<string, { readonly title: string }>>
   FSMR0010: { title: "built-in function not found" },
   FSMR0011: { title: "bad parameters of a built-in function" },
   FSMR0012: { title: "record a built-in transformer cannot process" },
+  FSMR0020: { title: "resource provider failed" },
+  FSMR0021: { title: "resource pool acquire timed out" },
+  FSMR0022: { title: "resource manager is closed" },
+  FSMR0023: { title: "filesystem path escapes the base path" },
+  FSMR0024: { title: "HTTP circuit breaker is open" },
+  FSMR0025: { title: "HTTP error status" },
+  FSMR0026: { title: "invalid resource configuration" },
+  FSMR0027: { title: "native part of a resource not installed" },
+  FSMR0028: { title: "unknown resource" },
 };

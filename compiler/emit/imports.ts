@@ -3,7 +3,24 @@ import { compareCodePoints } from "../ir/index.js";
 import { quote } from "./identifiers.js";
 
 /** Runtime names a generated module may import (a record with one of these names would clash). */
-export const RUNTIME_TYPES = ["AsyncMachine", "Ctx", "Data", "JsRecord", "MachineOptions", "SchemaIssue", "StateDefinition", "SyncMachine"] as const;
+export const RUNTIME_TYPES = [
+  "AsyncMachine",
+  "Ctx",
+  "Data",
+  "FilesystemHandle",
+  "HttpHandle",
+  "JsRecord",
+  "LlmHandle",
+  "MachineOptions",
+  "PostgresHandle",
+  "ResourceConfig",
+  "ResourceProvider",
+  "SchemaIssue",
+  "SqliteHandle",
+  "StateDefinition",
+  "SyncMachine",
+  "VectorHandle",
+] as const;
 /** Runtime values a generated module may import. */
 export const RUNTIME_VALUES = ["FunctionNotFoundError", "NotImplementedError", "builtin", "defineMachine"] as const;
 

@@ -8,11 +8,11 @@
  * a generated module into JavaScript for `fsmc run`.
  */
 import { ts } from "ts-morph";
-import type { AnalysisReport } from "../analyze/types.js";
+import { analysisOf, type AnalysisReport } from "../analyze/types.js";
 import type { SymbolTable } from "../check/types.js";
 import { phaseResult } from "../diagnostics/log.js";
 import type { Diagnostic, PhaseResult } from "../diagnostics/types.js";
-import { badFunctionsPath, inlineCodeError, invalidFunctionName } from "../diagnostics/factories/emit.js";
+import { badFunctionsPath, badProviderModule, inlineCodeError, invalidFunctionName } from "../diagnostics/factories/emit.js";
 import { internalError } from "../diagnostics/factories/internal.js";
 import { allFunctionUses, compareCodePoints, type Machine } from "../ir/index.js";
 import { invalidPatterns } from "./checker.js";
@@ -22,6 +22,8 @@ import { buildModules } from "./model.js";
 import { writeModule } from "./module.js";
 import { functionsPathProblem, modulePathOf, resolveFunctionsModule } from "./paths.js";
 import { nameClashes } from "./names.js";
+import { providerModuleProblem } from "./resources.js";
+import { unboundRoleLiterals } from "./role-literals.js";
 import { writeStubs } from "./stubs.js";
 
 export { typecheckEmitted, type TypecheckHost } from "./typecheck.js";
@@ -47,7 +49,7 @@ export interface EmitOptions {
 /** The default runtime specifier of generated imports. */
 export const RUNTIME_SPECIFIER = "fsmc/runtime";
 
-/** Problems that stop emission: unusable names and paths, and inline code that does not parse. */
+/** Problems that stop emission: unusable names and paths (functions and provider modules), and inline code that does not parse. */
 function validate(machines: readonly Machine[]): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const modulePaths = new Set(machines.map((m) => modulePathOf(m.sourceFile)));
@@ -74,6 +76,12 @@ function validate(machines: readonly Machine[]): Diagnostic[] {
         if (error) diagnostics.push(inlineCodeError(ref.id, sourceSpanOf(ref, error.codeOffset, 1), error.message));
       }
     }
+    for (const resource of machine.resources) {
+      const problem = resource.type === "custom" ? providerModuleProblem(resource) : undefined;
+      if (problem === undefined) continue;
+      const at = resource.configSpans?.[/`export`/.test(problem) ? "/export" : "/module"];
+      diagnostics.push(badProviderModule(resource.name, at?.value ?? resource.nameSpan, problem));
+    }
     // `check` reports bad patterns (FSM0313); one reaching emit would throw when the module loads.
     for (const record of machine.records) {
       for (const p of invalidPatterns(record.schema)) {
@@ -88,6 +96,7 @@ function validate(machines: readonly Machine[]): Diagnostic[] {
 export function emit(machines: readonly Machine[], _symbols: SymbolTable, report: AnalysisReport, options: EmitOptions): PhaseResult<EmittedFile[]> {
   const runtimeSpecifier = options.runtimeSpecifier ?? RUNTIME_SPECIFIER;
   const diagnostics = validate(machines);
+  for (const machine of machines) diagnostics.push(...unboundRoleLiterals(machine, analysisOf(report, machine)));
   const modules = buildModules(machines, report);
   for (const module of modules) diagnostics.push(...nameClashes(module));
   if (diagnostics.some((d) => d.severity === "error")) return phaseResult<EmittedFile[]>(undefined, diagnostics);

@@ -3,7 +3,7 @@
  * names, global state indices, the data type of each state, and the typed signature of every
  * registered function. Everything here is sorted or in source order, never in input order.
  */
-import type { AnalysisReport, MachineAnalysis } from "../analyze/types.js";
+import type { AnalysisReport, MachineAnalysis, RoleScope } from "../analyze/types.js";
 import {
   allFunctionUses,
   allStates,
@@ -17,6 +17,7 @@ import {
   type State,
 } from "../ir/index.js";
 import { pascalCase, quote, typeIdentifier } from "./identifiers.js";
+import { providerImports, resourceModels, resourcesTypeOf, type ProviderImport, type ResourceModel } from "./resources.js";
 import {
   defaultFunctionsPathOf,
   functionsPathProblem,
@@ -82,6 +83,8 @@ export interface MachineModel {
   readonly inputRecord?: RecordModel;
   readonly registered: readonly RegisteredModel[];
   readonly usedResources: readonly string[];
+  /** Every declared resource with its handle type, provider import and whether the options must give it. */
+  readonly resources: readonly ResourceModel[];
   readonly isSync: boolean;
   readonly functions: FunctionsBinding;
   /** Project path of the stubs file (undefined when there is nothing to stub or a package provides the functions). */
@@ -102,6 +105,8 @@ export interface ModuleModel {
   readonly path: string;
   readonly machines: readonly MachineModel[];
   readonly records: readonly RecordModel[];
+  /** Provider classes of `custom` resources the module imports, sorted by specifier then export. */
+  readonly providers: readonly ProviderImport[];
 }
 
 /** Compares machines by source file, then position: emission never depends on input order. */
@@ -142,8 +147,10 @@ export function buildModules(machines: readonly Machine[], report: AnalysisRepor
       }
       recordsByMachine.set(machine, own);
     }
-    const models = group.map((machine) => buildMachine(machine, path, recordsByMachine.get(machine) ?? new Map(), report));
-    modules.push({ sourceFile, path, machines: models, records });
+    const imports = providerImports(group, path);
+    const models = group.map((machine) => buildMachine(machine, path, recordsByMachine.get(machine) ?? new Map(), report, imports));
+    const providers = [...imports.values()].sort((a, b) => compareCodePoints(a.specifier, b.specifier) || compareCodePoints(a.exportName, b.exportName));
+    modules.push({ sourceFile, path, machines: models, records, providers });
   }
   return modules;
 }
@@ -171,7 +178,20 @@ function computedUsedResources(machine: Machine): string[] {
 
 const sortedUnique = (items: Iterable<string>): string[] => [...new Set(items)].sort(compareCodePoints);
 
-function buildMachine(machine: Machine, modulePath: string, records: ReadonlyMap<string, RecordModel>, report: AnalysisReport): MachineModel {
+/** Role → resource names of a scope computed without analysis: the state's own bindings (and the arc's). */
+function ownScope(state: State, arc?: Arc): RoleScope {
+  const scope: Record<string, readonly string[]> = {};
+  for (const use of [...state.resources, ...(arc ? arc.resources : [])]) scope[use.role] = [use.name];
+  return scope;
+}
+
+function buildMachine(
+  machine: Machine,
+  modulePath: string,
+  records: ReadonlyMap<string, RecordModel>,
+  report: AnalysisReport,
+  providers: ReadonlyMap<string, ProviderImport>,
+): MachineModel {
   const pascal = pascalCase(machine.name);
   const analysis = analysisOf(report, machine);
   const states: IndexedState[] = [];
@@ -197,17 +217,22 @@ function buildMachine(machine: Machine, modulePath: string, records: ReadonlyMap
     const inherited = start ? ownRecordOf(start) : undefined;
     return inherited ? inherited.typeName : "Data";
   };
-  const rolesOf = (state: State, arc?: Arc): string[] => {
-    const own = state.resources.map((r) => r.role);
-    const ownNames = new Set(state.resources.map((r) => r.name));
-    const held = (analysis?.heldResources[state.id] ?? []).filter((n) => !ownNames.has(n));
-    return sortedUnique([...own, ...held, ...(arc ? arc.resources.map((r) => r.role) : [])]);
+  const usedResources = analysis ? [...analysis.usedResources] : computedUsedResources(machine);
+  const resources = resourceModels(machine, pascal, usedResources, providers, modulePath);
+  const handleOf = (name: string): string => resources.find((r) => r.decl.name === name)?.handleType ?? "unknown";
+  const scopeOf = (state: State, arc?: Arc): RoleScope =>
+    (arc ? analysis?.arcRoles?.[arc.id] : analysis?.stateRoles?.[state.id]) ?? ownScope(state, arc);
+  // A machine without resources keeps the short `Ctx<"s">`; with resources, a slot that binds
+  // none gets `{}`, so reading an unbound role is a type error.
+  const resourcesTextOf = (state: State, arc?: Arc): string | undefined => {
+    const text = resourcesTypeOf(scopeOf(state, arc), handleOf);
+    return text === "{}" && machine.resources.length === 0 ? undefined : text;
   };
-  const ctxText = (stateNames: readonly string[], roles: readonly string[]): string => {
+  const ctxText = (stateNames: readonly string[], resourcesText: string | undefined): string => {
     const s = sortedUnique(stateNames).map(quote).join(" | ");
-    return roles.length === 0 ? `Ctx<${s}>` : `Ctx<${s}, ${roles.map(quote).join(" | ")}>`;
+    return resourcesText === undefined ? `Ctx<${s}>` : `Ctx<${s}, ${resourcesText}>`;
   };
-  const ctxTypeOf = (state: State, arc?: Arc): string => ctxText([state.name], rolesOf(state, arc));
+  const ctxTypeOf = (state: State, arc?: Arc): string => ctxText([state.name], resourcesTextOf(state, arc));
 
   const mainStart = startOf(machine.networks.find((n) => n.id === machine.mainNetwork));
   const inputRecord = mainStart ? ownRecordOf(mainStart) : undefined;
@@ -218,11 +243,11 @@ function buildMachine(machine: Machine, modulePath: string, records: ReadonlyMap
   }
   const registered = [...uses.keys()].sort(compareCodePoints).map((name) => {
     const list = uses.get(name) ?? [];
-    const groups = new Map<string, { roles: string[]; states: string[] }>();
+    const groups = new Map<string, { resources: string | undefined; states: string[] }>();
     for (const u of list) {
-      const roles = rolesOf(u.state, u.arc);
-      const key = roles.join("\u0000");
-      const g = groups.get(key) ?? { roles, states: [] };
+      const resourcesText = resourcesTextOf(u.state, u.arc);
+      const key = resourcesText ?? "";
+      const g = groups.get(key) ?? { resources: resourcesText, states: [] };
       g.states.push(u.state.name);
       groups.set(key, g);
     }
@@ -231,7 +256,7 @@ function buildMachine(machine: Machine, modulePath: string, records: ReadonlyMap
       name,
       uses: list,
       dataType: sortedUnique(list.map((u) => dataTypeOf(u.state))).join(" | "),
-      ctxType: sortedUnique([...groups.values()].map((g) => ctxText(g.states, g.roles))).join(" | "),
+      ctxType: sortedUnique([...groups.values()].map((g) => ctxText(g.states, g.resources))).join(" | "),
       returnType: returnTypeOf(list, dataTypeOf),
       params: withParams === 0 ? "none" : withParams === list.length ? "required" : "optional",
       usage: [...new Set(list.map(describeUse))],
@@ -267,7 +292,8 @@ function buildMachine(machine: Machine, modulePath: string, records: ReadonlyMap
     networkIndex,
     ...(inputRecord ? { inputRecord } : {}),
     registered,
-    usedResources: analysis ? [...analysis.usedResources] : computedUsedResources(machine),
+    usedResources,
+    resources,
     isSync: analysis ? analysis.isSync : computedIsSync(machine),
     functions,
     ...(stubsPath !== undefined ? { stubsPath } : {}),

@@ -14,6 +14,7 @@ import { layoutInline } from "./inline.js";
 import type { MachineModel, ModuleModel, RecordModel } from "./model.js";
 import { basenameOf } from "./paths.js";
 import { factoryFunction } from "./table.js";
+import { handleAliasDeclaration, optionMember } from "./resources.js";
 import { recordDeclaration } from "./type-text.js";
 
 /** The first lines of every generated module (matches `^// Code generated .* DO NOT EDIT\.$`). */
@@ -59,7 +60,12 @@ function machineTypes(m: MachineModel, imports: RuntimeImports, sourceName: stri
   const stateNames = m.states.map((s) => s.state.name);
   const finals = m.states.filter((s) => s.state.isFinal).map((s) => s.state.name);
   const name = `\`${docText(machine.name)}\``;
+  const aliases = m.resources.flatMap((r) => {
+    const text = handleAliasDeclaration(r, machine.name);
+    return text === undefined ? [] : [imports.type(text)];
+  });
   const out = [
+    ...aliases,
     `/** The states of machine ${name}, every network. */`,
     `export type ${names.state} = ${union(stateNames)};`,
     `/** The final states of machine ${name}. */`,
@@ -93,9 +99,15 @@ function machineTypes(m: MachineModel, imports: RuntimeImports, sourceName: stri
   } else if (m.functions.kind === "required") {
     members.push("/** The registered functions (the definition names no functions module). */", `readonly functions: ${names.functions};`);
   }
-  if (m.usedResources.length > 0) {
-    const handles = m.usedResources.map((r) => `readonly ${propertyKey(r)}: unknown`).join("; ");
-    members.push("/** A handle for every resource the machine uses, by resource name. */", `readonly resources: { ${handles} };`);
+  const usedResources = m.resources.filter((r) => r.used);
+  if (usedResources.length > 0) {
+    const required = usedResources.filter((r) => r.required).map((r) => `\`${docText(r.decl.name)}\``);
+    const handles = usedResources.map((r) => imports.type(optionMember(r))).join("; ");
+    const doc =
+      required.length === 0
+        ? "/** Per resource the machine uses: a provider to use instead, or configuration merged over the declared one. */"
+        : `/** Per resource the machine uses: a provider to use instead, or configuration merged over the declared one; ${required.join(", ")} cannot open from ${docText(sourceName)} alone, so must be given. */`;
+    members.push(doc, `readonly resources${required.length > 0 ? "" : "?"}: { ${handles} };`);
   }
   const base = imports.type("MachineOptions");
   out.push(`/** Options of \`${names.factory}\`. */`);
@@ -169,7 +181,12 @@ export function writeModule(module: ModuleModel, runtimeSpecifier: string): stri
   const first = module.machines[0];
   if (first) sections.push(`export default ${first.names.factory};\n`);
 
-  const importLines = [imports.declaration(runtimeSpecifier), ...specifiers.map((s) => `import * as ${localOf.get(s) ?? "userFunctions"} from ${quote(s)};`)]
+  const providerLines = providerImportLines(module.providers);
+  const importLines = [
+    imports.declaration(runtimeSpecifier),
+    ...specifiers.map((s) => `import * as ${localOf.get(s) ?? "userFunctions"} from ${quote(s)};`),
+    ...providerLines,
+  ]
     .filter((l) => l !== "")
     .join("\n");
   const draft = `${moduleHeader(module.sourceFile)}\n${importLines}\n\n${sections.join("\n")}`;
@@ -177,6 +194,18 @@ export function writeModule(module: ModuleModel, runtimeSpecifier: string): stri
     throw new Error(`a name in ${module.sourceFile} contains the emitter's placeholder text \`__fsmcInline\``);
   }
   return placeInline(formatTypeScript(draft), inlines);
+}
+
+/** One import per provider module (`import Default, { Named } from "…";`), in specifier order. */
+function providerImportLines(providers: ModuleModel["providers"]): string[] {
+  const specifiers = [...new Set(providers.map((p) => p.specifier))];
+  return specifiers.map((specifier) => {
+    const of = providers.filter((p) => p.specifier === specifier);
+    const byDefault = of.find((p) => p.exportName === "default")?.local;
+    const named = of.filter((p) => p.exportName !== "default").map((p) => (p.exportName === p.local ? p.local : `${p.exportName} as ${p.local}`));
+    const parts = [...(byDefault !== undefined ? [byDefault] : []), ...(named.length > 0 ? [`{ ${named.join(", ")} }`] : [])];
+    return `import ${parts.join(", ")} from ${quote(specifier)};`;
+  });
 }
 
 /** Replaces each `__fsmcInlineN__` placeholder with its arrow function, indented like its line. */

@@ -31,6 +31,13 @@ export function nameClashes(module: ModuleModel): Diagnostic[] {
   for (const m of module.machines) {
     const what = `machine \`${m.machine.name}\``;
     for (const name of Object.values(m.names)) declare(name, { what, span: m.machine.nameSpan });
+    for (const r of m.resources) {
+      if (r.handleAlias !== undefined) declare(r.handleAlias, { what: `the handle type of resource \`${r.decl.name}\``, span: r.decl.nameSpan });
+    }
+  }
+  for (const p of module.providers) {
+    const owner = module.machines.flatMap((m) => m.resources).find((r) => r.provider === p);
+    declare(p.local, { what: `the provider class of resource \`${owner?.decl.name ?? p.local}\``, ...(owner ? { span: owner.decl.nameSpan } : {}) });
   }
   return diagnostics;
 }

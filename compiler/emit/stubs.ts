@@ -113,9 +113,10 @@ function notImplementedMessage(name: string): string {
   return `function \`${name}\` is not implemented yet: write it in the functions module`;
 }
 
-/** Record type names a machine's module exports. */
+/** Type names a machine's module exports that stubs may mention: record types and custom handle types. */
 function recordNames(machine: MachineModel): Set<string> {
   const names = new Set<string>();
+  for (const r of machine.resources) if (r.handleAlias !== undefined) names.add(r.handleAlias);
   for (const s of machine.states) {
     const own = machine.ownRecordOf(s.state);
     if (own) names.add(own.typeName);

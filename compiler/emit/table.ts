@@ -235,7 +235,11 @@ class TableWriter {
     if (machine.resources.length === 0) lines.push("resources: [],");
     else {
       lines.push("resources: [");
-      for (const r of machine.resources) lines.push(`{ name: ${quote(r.name)}, type: ${quote(r.type)}, config: ${jsonLiteral(r.config)} },`);
+      for (const r of machine.resources) {
+        const provider = this.model.resources.find((m) => m.decl === r)?.provider;
+        const providerText = provider !== undefined ? `, provider: ${provider.local}` : "";
+        lines.push(`{ name: ${quote(r.name)}, type: ${quote(r.type)}, config: ${jsonLiteral(r.config)}${providerText} },`);
+      }
       lines.push("],");
     }
     if (this.context.copyInput !== undefined) lines.push(`copyInput: ${this.context.copyInput},`);
@@ -251,7 +255,7 @@ export function factoryFunction(model: MachineModel, context: TableContext): str
   const { imports } = context;
   const writer = new TableWriter(model, context);
   const machineType = imports.type(model.isSync ? "SyncMachine" : "AsyncMachine");
-  const optional = model.functions.kind !== "required" && model.usedResources.length === 0;
+  const optional = model.functions.kind !== "required" && !model.resources.some((r) => r.required);
   const description = machine.description !== undefined ? ` ${machine.description}` : "";
   const lines = [
     docComment(`Creates machine \`${machine.name}\` of ${context.sourceName}.${description}`, machine.doc),

@@ -1,127 +1,27 @@
 /**
  * Type-checks generated modules with the TypeScript checker (ts-morph's bundled compiler):
- * errors inside inline code map back to the inline code's source span; a registered function
- * whose type does not fit its slots is reported by name at its use. Files are read through the
- * host (no `node:fs` here): project files live under a virtual root, the runtime at its own path.
+ * errors inside inline code map back to the inline code's source span (a read of a role the
+ * slot does not bind gets its own code, typecheck-resources.ts); a registered function whose
+ * type does not fit its slots is reported by name at its use; a custom resource's provider
+ * module and class are checked the same way. Files are read through the host (no `node:fs`
+ * here, typecheck-fs.ts): project files live under a virtual root, the runtime at its own path.
  */
-import { Project, ts, type FileSystemHost, type RuntimeDirEntry } from "ts-morph";
-import { allFunctionUses, type FunctionSlot, type InlineCode, type Machine } from "../ir/index.js";
+import { Project, ts } from "ts-morph";
+import { allFunctionUses, type FunctionSlot, type FunctionUse, type InlineCode, type Machine } from "../ir/index.js";
 import type { Diagnostic, PhaseResult } from "../diagnostics/types.js";
 import { phaseResult } from "../diagnostics/log.js";
 import { functionTypeMismatch, functionsModuleMissing, inlineCodeError, missingFunctionExport } from "../diagnostics/factories/emit.js";
 import { internalError } from "../diagnostics/factories/internal.js";
 import { codeOffsetOf, inlineLayouts, sourceSpanOf, type InlineLayout } from "./inline.js";
-import { buildModules, type MachineModel } from "./model.js";
+import { buildModules, type MachineModel, type ModuleModel } from "./model.js";
 import { basenameOf, dirnameOf, joinPath } from "./paths.js";
 import { memberAccess, quote } from "./identifiers.js";
 import { inlineReturnType } from "./table.js";
 import type { EmittedFile } from "./index.js";
+import { HostFileSystem, ROOT, toVirtual, type TypecheckHost } from "./typecheck-fs.js";
+import { providerCheckErrors, providerCheckFile, providerImportError, unboundRoleRead, type ProviderCheckFile } from "./typecheck-resources.js";
 
-/** What type-checking reads: the runtime's types and the project's files (functions modules, their imports). */
-export interface TypecheckHost {
-  /** Path of the runtime's entry (`runtime/index.ts` in a checkout, `dist/runtime/index.d.ts` installed); absolute or project-relative. */
-  readonly runtimeTypesPath: string;
-  /** Text of a project-relative or absolute path, or undefined when there is no such file. */
-  readFile(path: string): string | undefined;
-  fileExists(path: string): boolean;
-  directoryExists(path: string): boolean;
-}
-
-/** Where project-relative files appear to the checker. */
-const ROOT = "/fsmc-project";
-
-const toVirtual = (projectPath: string): string => (isAbsolute(projectPath) ? standardize(projectPath) : `${ROOT}/${projectPath}`);
-const standardize = (path: string): string => path.replace(/\\/g, "/");
-function isAbsolute(path: string): boolean {
-  return path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path);
-}
-/** The host path of a virtual path: project files relative, the rest absolute as given. */
-const toHost = (virtual: string): string => (virtual.startsWith(`${ROOT}/`) ? virtual.slice(ROOT.length + 1) : virtual);
-
-function notFound(path: string): Error {
-  return Object.assign(new Error(`ENOENT: no such file: ${path}`), { code: "ENOENT" });
-}
-
-/** A read-only file system: in-memory files first, then the host. */
-class HostFileSystem implements FileSystemHost {
-  constructor(
-    private readonly host: TypecheckHost,
-    private readonly files: ReadonlyMap<string, string>,
-  ) {}
-  isCaseSensitive(): boolean {
-    return true;
-  }
-  readFileSync(filePath: string): string {
-    const text = this.files.get(filePath) ?? this.host.readFile(toHost(filePath));
-    if (text === undefined) throw notFound(filePath);
-    return text;
-  }
-  async readFile(filePath: string): Promise<string> {
-    return this.readFileSync(filePath);
-  }
-  fileExistsSync(filePath: string): boolean {
-    return this.files.has(filePath) || this.host.fileExists(toHost(filePath));
-  }
-  async fileExists(filePath: string): Promise<boolean> {
-    return this.fileExistsSync(filePath);
-  }
-  directoryExistsSync(dirPath: string): boolean {
-    if (dirPath === ROOT || dirPath === "/") return true;
-    for (const f of this.files.keys()) if (f.startsWith(`${dirPath}/`)) return true;
-    return this.host.directoryExists(toHost(dirPath));
-  }
-  async directoryExists(dirPath: string): Promise<boolean> {
-    return this.directoryExistsSync(dirPath);
-  }
-  realpathSync(path: string): string {
-    return path;
-  }
-  getCurrentDirectory(): string {
-    return ROOT;
-  }
-  readDirSync(): RuntimeDirEntry[] {
-    return [];
-  }
-  globSync(): string[] {
-    return [];
-  }
-  async glob(): Promise<string[]> {
-    return [];
-  }
-  #readOnly(): never {
-    throw new Error("the type-check file system is read-only");
-  }
-  deleteSync(): void {
-    this.#readOnly();
-  }
-  async delete(): Promise<void> {
-    this.#readOnly();
-  }
-  writeFileSync(): void {
-    this.#readOnly();
-  }
-  async writeFile(): Promise<void> {
-    this.#readOnly();
-  }
-  mkdirSync(): void {
-    this.#readOnly();
-  }
-  async mkdir(): Promise<void> {
-    this.#readOnly();
-  }
-  moveSync(): void {
-    this.#readOnly();
-  }
-  async move(): Promise<void> {
-    this.#readOnly();
-  }
-  copySync(): void {
-    this.#readOnly();
-  }
-  async copy(): Promise<void> {
-    this.#readOnly();
-  }
-}
+export type { TypecheckHost } from "./typecheck-fs.js";
 
 /** A check file: one line per registered function, assigning the export to its slot type. */
 interface CheckFile {
@@ -162,6 +62,7 @@ interface InlineUse {
   readonly code: InlineCode;
   readonly slot: FunctionSlot;
   readonly dataType: string;
+  readonly use: FunctionUse;
 }
 
 /** Inline-code regions of a generated module: each `fn:` arrow of a `kind: "inline"` slot. */
@@ -413,7 +314,7 @@ export function typecheckEmitted(files: readonly EmittedFile[], machines: readon
   const virtual = new Map<string, string>();
   for (const f of files) virtual.set(toVirtual(f.path), f.text);
   // Each generated module: parsed as written (for inline regions and positions), checked as elided.
-  const parsed: { file: EmittedFile; sourceFile: ts.SourceFile; regions: InlineRegion[] }[] = [];
+  const parsed: { file: EmittedFile; sourceFile: ts.SourceFile; regions: InlineRegion[]; module: ModuleModel }[] = [];
   for (const f of files) {
     const module = f.role === "module" ? modules.find((m) => m.path === f.path) : undefined;
     if (!module) continue;
@@ -421,18 +322,19 @@ export function typecheckEmitted(files: readonly EmittedFile[], machines: readon
     for (const m of module.machines) {
       const codes = new Map<string, InlineUse>();
       for (const use of allFunctionUses(m.machine)) {
-        if (use.ref.kind === "InlineCode") codes.set(use.ref.id, { code: use.ref, slot: use.slot, dataType: m.dataTypeOf(use.state) });
+        if (use.ref.kind === "InlineCode") codes.set(use.ref.id, { code: use.ref, slot: use.slot, dataType: m.dataTypeOf(use.state), use });
       }
       byFactory.set(m.names.factory, codes);
     }
     const inlineOf = (factory: string, id: string): InlineUse | undefined => byFactory.get(factory)?.get(id);
     const sourceFile = ts.createSourceFile(toVirtual(f.path), f.text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     const regions = inlineRegions(sourceFile, inlineOf);
-    parsed.push({ file: f, sourceFile, regions });
+    parsed.push({ file: f, sourceFile, regions, module });
     virtual.set(toVirtual(f.path), elideTables(sourceFile, regions));
   }
   const checks: CheckFile[] = [];
-  for (const module of modules) {
+  const providerChecks: ProviderCheckFile[] = [];
+  modules.forEach((module, moduleIndex) => {
     module.machines.forEach((m, i) => {
       const check = checkFileOf(m, module.path, i);
       if (check) {
@@ -440,7 +342,12 @@ export function typecheckEmitted(files: readonly EmittedFile[], machines: readon
         virtual.set(toVirtual(check.path), check.text);
       }
     });
-  }
+    const providers = providerCheckFile(module, moduleIndex);
+    if (providers) {
+      providerChecks.push(providers);
+      virtual.set(toVirtual(providers.path), providers.text);
+    }
+  });
   virtual.set(ENVIRONMENT, ENVIRONMENT_TEXT);
   const runtime = toVirtual(host.runtimeTypesPath);
   const project = new Project({
@@ -450,12 +357,14 @@ export function typecheckEmitted(files: readonly EmittedFile[], machines: readon
   });
   for (const p of parsed) project.addSourceFileAtPath(toVirtual(p.file.path));
   for (const c of checks) project.addSourceFileAtPath(toVirtual(c.path));
+  for (const c of providerChecks) project.addSourceFileAtPath(toVirtual(c.path));
   project.addSourceFileAtPath(ENVIRONMENT);
   project.resolveSourceFileDependencies();
   const program = project.getProgram().compilerObject;
+  const checker = program.getTypeChecker();
 
   const diagnostics: Diagnostic[] = [];
-  for (const { file: f, sourceFile, regions } of parsed) {
+  for (const { file: f, sourceFile, regions, module } of parsed) {
     const checked = program.getSourceFile(toVirtual(f.path));
     if (!checked) continue;
     const reported = new Set<string>();
@@ -466,6 +375,11 @@ export function typecheckEmitted(files: readonly EmittedFile[], machines: readon
         if (reported.has(region.code.id)) continue; // one cause, one error: the first error of each inline code
         reported.add(region.code.id);
         const offset = region.layout ? codeOffsetOf(region.layout, start - region.layoutOffset) : undefined;
+        const unbound = unboundRoleRead(d, checked, checker, region.use.use, (n) => sourceSpanOf(region.code, offset, n));
+        if (unbound !== undefined) {
+          diagnostics.push(unbound);
+          continue;
+        }
         const length = valueLength(region.arrow, sourceFile, d) ?? d.length ?? 1;
         const error = inlineCodeError(region.code.id, sourceSpanOf(region.code, offset, length), message(d), d.code);
         const note = returnedValueNote(region, sourceFile, d);
@@ -473,9 +387,19 @@ export function typecheckEmitted(files: readonly EmittedFile[], machines: readon
         continue;
       }
       if (bindsUserFunctions(sourceFile, start)) continue; // reported per function from the check file
+      const provider = providerImportError(d, sourceFile, module, message(d));
+      if (provider === null) continue;
+      if (provider !== undefined) {
+        diagnostics.push(provider);
+        continue;
+      }
       const { line, character } = sourceFile.getLineAndCharacterOfPosition(start);
       diagnostics.push(internalError(new Error(`generated module ${f.path}:${line + 1}:${character + 1} does not type-check: TS${d.code}: ${message(d)}`)));
     }
+  }
+  for (const c of providerChecks) {
+    const sourceFile = program.getSourceFile(toVirtual(c.path));
+    if (sourceFile) diagnostics.push(...providerCheckErrors(c, program.getSemanticDiagnostics(sourceFile), message));
   }
   for (const c of checks) {
     const sourceFile = program.getSourceFile(toVirtual(c.path));
@@ -503,5 +427,16 @@ export function typecheckEmitted(files: readonly EmittedFile[], machines: readon
       else diagnostics.push(functionTypeMismatch(fn.name, written, span, message(d), c.machine.names.functions));
     }
   }
-  return phaseResult(undefined, diagnostics);
+  return phaseResult(undefined, onePerProvider(diagnostics));
+}
+
+/** One cause, one error: a provider class that fails both its handle type and its check line is reported once. */
+function onePerProvider(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    if (d.code !== "FSM0512" && d.code !== "FSM0513") return true;
+    if (seen.has(d.message)) return false;
+    seen.add(d.message);
+    return true;
+  });
 }

@@ -119,18 +119,30 @@ export interface Field {
   readonly span: Span;
 }
 
-/** A declared resource (providers come with issue #4; here: name, type and config). */
+/** A declared resource: name, kind and configuration (docs/resources.md; checked by compiler/check/resource-config.ts). */
 export interface ResourceDecl {
   readonly kind: "ResourceDecl";
   readonly name: string;
   readonly nameSpan: Span;
-  /** Provider type as written: `database`, `sqlite`, `postgres`, `filesystem`, `http`, `llm`, `vector_store`, `custom`, … */
+  /** The kind as written: `sqlite`, `postgres`, `filesystem`, `http`, `llm`, `vector`, `custom`, or an alias (`database`, `vector_store`). */
   readonly type: string;
   readonly typeSpan: Span;
   readonly config: JsonObject;
+  /**
+   * Where each key of `config` and its value were written, by JSON pointer into `config`
+   * (`/path`, `/pool/max`; array items by index, their key span being the item's). Absent when
+   * the configuration is empty. Diagnostics about the configuration point here.
+   */
+  readonly configSpans?: Readonly<Record<string, ConfigSpan>>;
   readonly span: Span;
   /** `///` doc comment before the DSL `resource`. */
   readonly doc?: string;
+}
+
+/** Where one configuration key and its value were written. */
+export interface ConfigSpan {
+  readonly key: Span;
+  readonly value: Span;
 }
 
 /** A named graph of states. */

@@ -17,9 +17,11 @@ import {
   transitionFailed,
 } from "./outcomes.js";
 import {
+  ARC_ACQUIRED,
   ARC_TRANSFORM,
   ARC_TRANSFORM_RESULT,
   BY_ARC,
+  CHAIN_ACQUIRED,
   CONDITION_RESULT,
   CONTINUE,
   type Phase,
@@ -31,12 +33,14 @@ import {
   type ArcScope,
   BREADTH_FIRST,
   type PreparedArc,
+  type PreparedSlot,
   type PreparedState,
   RESOURCE_OPTIMIZED,
   STREAM_OPTIMIZED,
 } from "./prepare.js";
 import type { Chooser } from "./choose.js";
 import { beginPush, popSubflow } from "./push.js";
+import type { RunResources } from "./resources.js";
 import type { Run } from "./run.js";
 
 /** LOOP: the top of the main loop, then the conditions of the current state's arcs. */
@@ -99,11 +103,9 @@ function continueConditions(run: Run): Phase {
       run.threw = false;
       run.result = true;
     } else {
-      const scope = scopeOf(run, arc);
-      ctx.function_name = condition.name;
-      ctx.metadata = scope.meta;
-      ctx.resources = scope.handles;
-      if (run.call(condition.fn, CONDITION_RESULT) === SUSPEND) return SUSPEND;
+      const acquired = run.res !== null && arc.own.length > 0 ? acquireForArc(run, arc, `c${arc.id}`, ARC_ACQUIRED) : CONTINUE;
+      if (acquired === SUSPEND) return SUSPEND;
+      if (acquired === CONTINUE && callCondition(run, arc) === SUSPEND) return SUSPEND;
     }
     const next = judgeCondition(run, arc);
     if (next !== CONTINUE) return next;
@@ -111,10 +113,53 @@ function continueConditions(run: Run): Phase {
   return chooseArc(run);
 }
 
+/** Calls `arc`'s condition with its scope: SUSPEND, or CONTINUE with the result in `run.result`. */
+function callCondition(run: Run, arc: PreparedArc): Phase {
+  const condition = arc.condition as PreparedSlot;
+  const scope = scopeOf(run, arc);
+  const ctx = run.ctx;
+  ctx.function_name = condition.name;
+  ctx.metadata = scope.meta;
+  ctx.resources = scope.handles;
+  return run.call(condition.fn, CONDITION_RESULT) === SUSPEND ? SUSPEND : CONTINUE;
+}
+
 /** CONDITION_RESULT: judges a resumed condition, then continues with the next arc. */
 export function resumeConditions(run: Run): Phase {
   const next = judgeCondition(run, run.st.arcs[run.j]!);
   return next !== CONTINUE ? next : continueConditions(run);
+}
+
+/** ARC_ACQUIRED: the arc's handles for its condition arrived (or failed); call it and go on. */
+export function resumeConditionAfterAcquire(run: Run): Phase {
+  const arc = run.st.arcs[run.j]!;
+  if (!run.threw) {
+    run.arcHandles = run.result as Readonly<Record<string, unknown>>;
+    if (callCondition(run, arc) === SUSPEND) return SUSPEND;
+  }
+  return resumeConditions(run);
+}
+
+/** Failed acquisition: judged like a throw of the function that needed the handles. */
+const ACQUIRE_FAILED = -2;
+
+/**
+ * Acquires `arc`'s own resources under `owner` into `run.arcHandles`: CONTINUE when held,
+ * SUSPEND while a pool makes the run wait (resumed at `resumePhase`), or ACQUIRE_FAILED with
+ * the error in `run.result` (`run.threw`).
+ */
+function acquireForArc(run: Run, arc: PreparedArc, owner: string, resumePhase: Phase): Phase {
+  let got: Readonly<Record<string, unknown>> | Promise<Readonly<Record<string, unknown>>>;
+  try {
+    got = (run.res as RunResources).acquireArc(owner, arc.own);
+  } catch (error) {
+    run.threw = true;
+    run.result = error;
+    return ACQUIRE_FAILED;
+  }
+  if (got instanceof Promise) return run.answer(got, resumePhase);
+  run.arcHandles = got;
+  return CONTINUE;
 }
 
 /**
@@ -124,6 +169,8 @@ export function resumeConditions(run: Run): Phase {
  * first available arc (E1); the other strategies collect them all.
  */
 function judgeCondition(run: Run, arc: PreparedArc): Phase {
+  // The condition has answered: its handles go back (the arc's transform chain acquires its own).
+  if (run.res !== null && arc.own.length > 0) run.res.releaseArc(`c${arc.id}`);
   const value = run.result;
   let isAvailable: boolean;
   if (run.threw) {
@@ -200,6 +247,21 @@ function selectArc(run: Run, arc: PreparedArc): Phase {
   run.arcCopy = (st.mode === -1 ? run.mode : st.mode) === COPY;
   if (arc.transforms.length === 0) return takeArc(run, arc);
   run.attempt = 0;
+  if (run.res !== null && arc.own.length > 0) {
+    // Held once for the whole chain, across its retries.
+    const acquired = acquireForArc(run, arc, `t${arc.id}`, CHAIN_ACQUIRED);
+    if (acquired === SUSPEND) return SUSPEND;
+    if (acquired === ACQUIRE_FAILED) return giveUp(run, arc, null, errorText(run.result));
+  }
+  startChain(run, arc);
+  return continueChain(run);
+}
+
+/** CHAIN_ACQUIRED: the arc's handles for its transform chain arrived (or failed). */
+export function resumeChainAfterAcquire(run: Run): Phase {
+  const arc = run.arc as PreparedArc;
+  if (run.threw) return giveUp(run, arc, null, errorText(run.result));
+  run.arcHandles = run.result as Readonly<Record<string, unknown>>;
   startChain(run, arc);
   return continueChain(run);
 }
@@ -273,8 +335,9 @@ function judgeArcTransform(run: Run, arc: PreparedArc): Phase {
   return CONTINUE;
 }
 
-function giveUp(run: Run, arc: PreparedArc, functionName: string, message: string): Phase {
-  run.noteFailure(run.st.name, functionName, "arc_transform", message);
+function giveUp(run: Run, arc: PreparedArc, functionName: string | null, message: string): Phase {
+  run.res?.releaseArc(`t${arc.id}`);
+  run.noteFailure(run.st.name, functionName, functionName === null ? "resources" : "arc_transform", message);
   run.note(run.m.usedOnlyEvent(arc));
   if (run.arcCopy) run.data = run.arcBase;
   run.snapshot = null;
@@ -284,13 +347,18 @@ function giveUp(run: Run, arc: PreparedArc, functionName: string, message: strin
 /** The chain succeeded: enter the target, or push into the sub-network. */
 function takeArc(run: Run, arc: PreparedArc): Phase {
   run.snapshot = null;
+  if (run.res !== null && arc.own.length > 0) run.res.releaseArc(`t${arc.id}`);
   if (arc.push !== null) return beginPush(run);
   run.entryKind = BY_ARC;
   run.target = arc.target;
   return enterState(run);
 }
 
-/** The arc's scope, merged over resources inherited from pushing states when there are any. */
+/**
+ * The arc's scope: the prepared one, or — when the run holds handles for the state, the arc, or
+ * inherited from pushing states — one merged from them (the arc's own winning, Q15).
+ */
 function scopeOf(run: Run, arc: PreparedArc): ArcScope {
-  return run.inherited === null ? arc.scope : arcScope(arc, run.st.name, run.scope);
+  if (run.inherited === null && (run.res === null || (run.st.own.length === 0 && arc.own.length === 0))) return arc.scope;
+  return arcScope(arc, run.st.name, run.scope, arc.own.length > 0 ? run.arcHandles : undefined);
 }

@@ -12,6 +12,9 @@ import { driveAsync, driveSync } from "./drive.js";
 import { type Lane, laneOf } from "./lane.js";
 import { DONE } from "./phase.js";
 import { type PreparedMachine, prepareMachine } from "./prepare.js";
+import { resourceSpec } from "../resources/config.js";
+import { ResourceManager } from "../resources/manager.js";
+import { BUILTIN_PROVIDERS } from "../resources/registry.js";
 import { Run, runMode } from "./run.js";
 import { TraceTrie } from "./trace.js";
 import { validateFunctions, validateResources, validateStructure } from "./validate.js";
@@ -30,9 +33,23 @@ export function defineMachine<D = Data, S extends string = string>(
   validateResources(def, options);
   const m = prepareMachine(def, options);
   const trace = new TraceTrie(m);
+  const clock = options.clock ?? systemClock;
+  const resources = def.resources.length === 0 ? null : openResources(def, options, clock);
   // The compiled lane (decision E17) for the machines it covers.
   const lane = options.lane === false ? null : laneOf(def, m, trace);
-  return new EngineMachine<D, S>(m, options.clock ?? systemClock, trace, lane);
+  return new EngineMachine<D, S>(m, clock, trace, lane, resources);
+}
+
+/**
+ * The machine's resource manager: a provider per declared resource (the caller's, the custom
+ * class, or the built-in kind's) with its pool. Nothing connects yet (pools with `min` warm up
+ * in the background); a configuration a provider cannot use fails here, before any record.
+ */
+function openResources(def: MachineDefinition, options: MachineOptions, clock: Clock): ResourceManager {
+  const overrides = options.resources ?? {};
+  const env = options.env ?? process.env;
+  const specs = def.resources.map((r) => resourceSpec(r, overrides[r.name], env, BUILTIN_PROVIDERS));
+  return new ResourceManager(specs, clock);
 }
 
 /** Finished runs a machine keeps for reuse (enough for the concurrency of a typical batch). */
@@ -49,14 +66,20 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
   readonly #direct = new DirectRecordGuard();
   readonly #hasAsync: boolean;
   readonly #lane: Lane | null;
+  /** Resources whose providers answer asynchronously (such a machine has no processSync). */
+  readonly #asyncResources: readonly string[];
+  /** The machine's resources (health, metrics, scoped use), or null when it declares none. */
+  readonly resources: ResourceManager | null;
   #closed = false;
 
-  constructor(m: PreparedMachine, clock: Clock, trace: TraceTrie, lane: Lane | null) {
+  constructor(m: PreparedMachine, clock: Clock, trace: TraceTrie, lane: Lane | null, resources: ResourceManager | null) {
     this.#m = m;
     this.#clock = clock;
     this.#trace = trace;
     this.#lane = lane;
-    this.#hasAsync = m.asyncFunctions.length > 0;
+    this.resources = resources;
+    this.#asyncResources = resources === null ? [] : resources.names.filter((name) => !resources.isSync(name));
+    this.#hasAsync = m.asyncFunctions.length > 0 || this.#asyncResources.length > 0;
     this.name = m.name;
     this.states = m.stateNames as readonly S[];
   }
@@ -101,12 +124,15 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
   processSync(record: D, options?: ProcessOptions<S>): RunResult<D, S> {
     if (this.#closed) throw new MachineClosedError(this.#m.name);
     if (this.#hasAsync) {
-      const names = this.#m.asyncFunctions.map((name) => `\`${name}\``).join(", ");
-      throw new NotSynchronousError(`it has async functions (${names})`);
+      const fns = this.#m.asyncFunctions.map((name) => `\`${name}\``).join(", ");
+      const res = this.#asyncResources.map((name) => `\`${name}\``).join(", ");
+      throw new NotSynchronousError(
+        [fns !== "" ? `it has async functions (${fns})` : "", res !== "" ? `it uses resources with asynchronous providers (${res})` : ""].filter((x) => x !== "").join(" and "),
+      );
     }
     const quick = this.#viaLane(record, options);
     if (quick !== null) return quick;
-    const run = this.#start(record, options);
+    const run = this.#start(record, options, true);
     const claimed = this.#claim(run, record);
     try {
       return driveSync<D, S>(run);
@@ -115,10 +141,11 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
     }
   }
 
+  /** Refuses new records, then releases every handle and closes the resources (idempotent). */
   async close(): Promise<void> {
-    // Resource handles belong to the caller until providers exist (issue #4); nothing else is held.
     this.#closed = true;
     this.#spare.length = 0;
+    await this.resources?.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -138,20 +165,20 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
   }
 
   /** A run positioned on its first state, or already finished when it cannot start. */
-  #start(record: D, options: ProcessOptions<S> | undefined): Run {
+  #start(record: D, options: ProcessOptions<S> | undefined, sync = false): Run {
     if (this.#closed) throw new MachineClosedError(this.#m.name);
     if (options?.timeoutSeconds !== undefined && !(options.timeoutSeconds > 0)) {
       throw new RangeError(`timeoutSeconds must be a positive number, got ${options.timeoutSeconds}`);
     }
     const m = this.#m;
-    const run = this.#spare.pop() ?? new Run(m, this.#clock, this.#trace);
+    const run = this.#spare.pop() ?? new Run(m, this.#clock, this.#trace, this.resources);
     if (typeof record !== "object" || record === null || Array.isArray(record)) {
       run.begin(REFERENCE, record, options);
       const type = record === null ? "null" : Array.isArray(record) ? "array" : typeof record;
       run.finish(false, `a record must be an object, got ${type}`, -1);
       return run;
     }
-    run.begin(runMode(m, options), record, options);
+    run.begin(runMode(m, options), record, options, sync);
     if (run.phase === DONE) return run;
     const initial = options?.initialState;
     if (initial !== undefined) {
@@ -183,6 +210,8 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
    */
   #settle(run: Run, record: D, claimed: boolean): void {
     if (claimed) this.#direct.release(record as object);
+    // Whatever ended the run (a terminal, a failure, a timeout, a throw), its handles go back.
+    run.res?.releaseAll();
     if (run.abandoned || this.#spare.length >= MAX_SPARE_RUNS) return;
     run.end();
     this.#spare.push(run);

@@ -18,10 +18,12 @@ import {
   isVerdict,
   preValidationFailed,
   routeError,
+  stateError,
   transitionFailed,
   verdictReason,
 } from "./outcomes.js";
 import {
+  ACQUIRED,
   BY_ARC,
   BY_PUSH,
   BY_RETURN,
@@ -34,9 +36,12 @@ import {
   TRANSFORM_RESULT,
   VALIDATE_RESULT,
 } from "./phase.js";
-import { inheritScope, type PreparedArc, type PreparedSlot } from "./prepare.js";
+import { inheritScope, type PreparedArc, type PreparedSlot, withHandles } from "./prepare.js";
 import { undoPush } from "./push.js";
 import type { Run } from "./run.js";
+
+const NO_HANDLES: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_ROLES: Readonly<Record<string, string>> = Object.freeze({});
 
 /** ENTER: makes `run.target` the current state and runs its entry procedure. */
 export function enterState(run: Run): Phase {
@@ -53,6 +58,49 @@ export function enterState(run: Run): Phase {
   run.ctx.state_name = st.name;
   run.ctx.network_name = st.networkName;
   run.scope = run.inherited === null ? st.scope : inheritScope(run.inherited, st.name, st.scope);
+  const res = run.res;
+  if (res !== null) {
+    // Leaving a state gives its handles back (and a pop, the sub-network's and the pushing state's).
+    const level = run.stack === null ? 0 : run.stack.length;
+    res.releaseFrom(level);
+    if (st.own.length > 0) {
+      let got: Readonly<Record<string, unknown>> | Promise<Readonly<Record<string, unknown>>>;
+      try {
+        const inherited = run.inherited;
+        got = res.acquireState(level, st.index, st.own, inherited?.handles ?? NO_HANDLES, inherited?.roles ?? NO_ROLES);
+      } catch (error) {
+        return acquisitionFailed(run, error);
+      }
+      if (got instanceof Promise) return run.answer(got, ACQUIRED);
+      run.scope = withHandles(run.scope, got);
+    }
+  }
+  return beginEntry(run);
+}
+
+/** ACQUIRED: the state's handles arrived (or their acquisition failed); the entry goes on. */
+export function resumeEntryAfterAcquire(run: Run): Phase {
+  if (run.threw) return acquisitionFailed(run, run.result);
+  run.scope = withHandles(run.scope, run.result as Readonly<Record<string, unknown>>);
+  return beginEntry(run);
+}
+
+/**
+ * A resource of the entered state could not be acquired (the provider failed, the pool timed
+ * out): a record error of that state naming the resource — routed by its `on error` target,
+ * else the run ends there. An arc's transform result is dropped, as for a refused entry.
+ */
+function acquisitionFailed(run: Run, error: unknown): Phase {
+  const st = run.st;
+  const reason = errorText(error);
+  run.noteFailure(st.name, null, "resources", reason);
+  if (run.entryKind === BY_ARC && run.arcCopy) run.data = run.arcBase;
+  return stateError(run, st, `Resource acquisition failed in state '${st.name}': ${reason}`);
+}
+
+/** The entry procedure proper, once the state's resources are held. */
+function beginEntry(run: Run): Phase {
+  const st = run.st;
   if (st.isPassive) {
     // Nothing to call, nothing to roll back: the entry commits the record as it stands.
     run.entryCopied = false;

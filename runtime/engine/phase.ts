@@ -19,6 +19,12 @@ export const CONDITION_RESULT = 5;
 export const ARC_TRANSFORM = 6;
 /** Judge a resumed arc transform, then continue the chain. */
 export const ARC_TRANSFORM_RESULT = 7;
+/** The entered state's resources were acquired (or failed): continue the entry. */
+export const ACQUIRED = 8;
+/** An arc's resources for its condition were acquired (or failed): call the condition. */
+export const ARC_ACQUIRED = 9;
+/** An arc's resources for its transform chain were acquired (or failed): start the chain. */
+export const CHAIN_ACQUIRED = 10;
 
 /** Signal: a function returned a thenable (`run.awaiting`); the driver resumes the run with its value. */
 export const SUSPEND = 13;

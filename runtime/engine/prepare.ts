@@ -77,7 +77,8 @@ export interface PreparedArc {
   readonly label: string;
   readonly usageKey: string;
   readonly scope: ArcScope;
-  readonly ownHandles: Handles;
+  /** The arc's own resource bindings (acquired for its condition, and for its transform chain). */
+  readonly own: readonly ResourceBinding[];
   readonly ownRoles: Roles;
   /** Arc resources plus the target state's (the resource-optimized strategy's cost). */
   readonly resourceCount: number;
@@ -105,6 +106,8 @@ export interface PreparedState {
   readonly arcs: readonly PreparedArc[];
   readonly onError: number;
   readonly scope: EntryScope;
+  /** The state's own resource bindings (acquired on entry, engine/resources.ts). */
+  readonly own: readonly ResourceBinding[];
   readonly copier: RecordCopier;
   /** True when the entry procedure calls nothing (no pre-validators, check, transforms or validators). */
   readonly isPassive: boolean;
@@ -151,6 +154,8 @@ export interface PreparedMachine {
   readonly dataMode: ModeCode;
   /** Names of the functions declared async (processSync refuses to run when non-empty). */
   readonly asyncFunctions: readonly string[];
+  /** True when some state or arc uses a resource (runs then hold handles: engine/resources.ts). */
+  readonly usesResources: boolean;
   readonly inputCopier: (data: Data) => Data;
   /** State index for `initialState`: main network first, then the others in order (E7); -1 if none. */
   findState(name: string): number;
@@ -163,18 +168,17 @@ const EMPTY_ROLES: Roles = Object.freeze({});
 
 /** Builds the engine tables of an already validated definition. */
 export function prepareMachine(def: MachineDefinition, options: MachineOptions): PreparedMachine {
-  const handlesByName = options.resources ?? {};
   const names = def.states.map((s) => s.name);
   const arcs: PreparedArc[] = [];
   const states = def.states.map((state, index): PreparedState => {
-    const own = bindResources(state.resources, handlesByName);
+    const own = bindResources(state.resources);
     const networkName = state.network === def.mainNetwork ? null : (def.networks[state.network]?.name ?? null);
     const scope = entryScope(state.name, own.handles, own.roles);
     const sorted = state.arcs
       .map((arc, order) => ({ arc, order }))
       .sort((a, b) => b.arc.priority - a.arc.priority || a.order - b.order);
     const prepared = sorted.map(({ arc }) => {
-      const arcOwn = bindResources(arc.resources, handlesByName);
+      const arcOwn = bindResources(arc.resources);
       const targetName = arc.target >= 0 ? (names[arc.target] ?? "") : "";
       const targetLabel = arc.push === undefined ? targetName : pushLabel(def, arc.push.network, arc.push.explicitEntry, targetName);
       const targetResources = arc.target >= 0 ? (def.states[arc.target]?.resources.length ?? 0) : 0;
@@ -198,7 +202,7 @@ export function prepareMachine(def: MachineDefinition, options: MachineOptions):
         label: `${state.name} -> ${targetLabel}`,
         usageKey: `arc_${state.name}_${targetLabel}_usage`,
         scope: EMPTY_ARC_SCOPE,
-        ownHandles: arcOwn.handles,
+        own: arc.resources,
         ownRoles: arcOwn.roles,
         resourceCount: arc.resources.length + targetResources,
         isStreaming: arc.metadata?.["streaming"] === true,
@@ -224,6 +228,7 @@ export function prepareMachine(def: MachineDefinition, options: MachineOptions):
       arcs: prepared,
       onError: state.onError,
       scope,
+      own: state.resources,
       copier: new RecordCopier(),
       isPassive:
         state.preValidators.length === 0 && state.check === undefined && state.transforms.length === 0 && state.validators.length === 0,
@@ -235,7 +240,9 @@ export function prepareMachine(def: MachineDefinition, options: MachineOptions):
         state.validators.length === 0 &&
         state.arcs.every((arc) => arc.condition === undefined || arc.condition.readsOnly === true),
     };
-    if (def.settings.strategy === "depth_first" && wantsChooser(prepared)) {
+    // The compiled chooser hands its conditions static scopes: not for states holding resources.
+    const holdsResources = state.resources.length > 0 || state.arcs.some((arc) => arc.resources.length > 0);
+    if (def.settings.strategy === "depth_first" && !holdsResources && wantsChooser(prepared)) {
       preparedState.choose = lazyChooser(prepared, (chooser) => {
         preparedState.choose = chooser;
       });
@@ -256,6 +263,7 @@ export function prepareMachine(def: MachineDefinition, options: MachineOptions):
     retry: def.settings.retry,
     dataMode: modeCode(options.dataMode ?? def.settings.dataMode),
     asyncFunctions: asyncFunctionNames(def),
+    usesResources: def.states.some((s) => s.resources.length > 0 || s.arcs.some((a) => a.resources.length > 0)),
     inputCopier: inputCopier(def),
     findState: stateFinder(def),
     usedOnlyEvent: (arc) => -1 - arcs.length - arc.id,
@@ -273,15 +281,17 @@ function pushLabel(def: MachineDefinition, network: number, explicitEntry: boole
   return explicitEntry ? `${networkName}:${entryName}` : networkName;
 }
 
-function bindResources(bindings: readonly ResourceBinding[], handlesByName: Handles): { handles: Handles; roles: Roles } {
+/** The role → resource name map of bindings; the handles come per run (engine/resources.ts). */
+function bindResources(bindings: readonly ResourceBinding[]): { handles: Handles; roles: Roles } {
   if (bindings.length === 0) return { handles: EMPTY_HANDLES, roles: EMPTY_ROLES };
-  const handles: Record<string, unknown> = {};
   const roles: Record<string, string> = {};
-  for (const binding of bindings) {
-    handles[binding.role] = handlesByName[binding.name];
-    roles[binding.role] = binding.name;
-  }
-  return { handles: Object.freeze(handles), roles: Object.freeze(roles) };
+  for (const binding of bindings) roles[binding.role] = binding.name;
+  return { handles: EMPTY_HANDLES, roles: Object.freeze(roles) };
+}
+
+/** `scope` with the handles a run acquired for it. */
+export function withHandles(scope: EntryScope, handles: Handles): EntryScope {
+  return { ...scope, handles: Object.freeze({ ...scope.handles, ...handles }) };
 }
 
 /** The scope of a state: its own resources, or (inside a subflow) merged over the inherited ones. */
@@ -303,9 +313,9 @@ export function inheritScope(inherited: EntryScope, stateName: string, own: Entr
   return entryScope(stateName, handles, roles);
 }
 
-/** The scope of an arc's functions: the state's resources merged with the arc's, the arc winning (Q15). */
-export function arcScope(arc: PreparedArc, sourceName: string, state: EntryScope): ArcScope {
-  const handles = arc.ownRoles === EMPTY_ROLES ? state.handles : Object.freeze({ ...state.handles, ...arc.ownHandles });
+/** The scope of an arc's functions: the state's resources merged with the arc's (handles acquired for it), the arc winning (Q15). */
+export function arcScope(arc: PreparedArc, sourceName: string, state: EntryScope, arcHandles: Handles = EMPTY_HANDLES): ArcScope {
+  const handles = arc.ownRoles === EMPTY_ROLES ? state.handles : Object.freeze({ ...state.handles, ...arcHandles });
   const roles = arc.ownRoles === EMPTY_ROLES ? state.roles : Object.freeze({ ...state.roles, ...arc.ownRoles });
   const meta = Object.freeze({
     source_state: sourceName,

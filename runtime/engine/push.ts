@@ -72,7 +72,10 @@ function refusePush(run: Run, arc: PreparedArc, reason: string): Phase {
 
 /** The sub-network's entry state refused the record: undo the push and restore the parent's record. */
 export function undoPush(run: Run): void {
-  const frame = (run.stack as Frame[]).pop() as Frame;
+  const stack = run.stack as Frame[];
+  const frame = stack.pop() as Frame;
+  // The refused sub-network state's handles (acquired on its entry) go back.
+  run.res?.releaseFrom(stack.length + 1);
   run.inherited = frame.inherited;
   run.data = frame.parent;
 }

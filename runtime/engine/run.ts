@@ -14,13 +14,16 @@ import { errorText } from "../errors.js";
 import type { ProcessOptions, RunResult } from "../machine/api.js";
 import type { Data, SchemaIssue } from "../machine/definition.js";
 import { COPY, type ModeCode, modeCode } from "../modes/modes.js";
-import { continueChain, loopTop, resumeChain, resumeConditions } from "./arcs.js";
+import { continueChain, loopTop, resumeChain, resumeChainAfterAcquire, resumeConditionAfterAcquire, resumeConditions } from "./arcs.js";
 import type { ChoiceProgress } from "./choose.js";
 import { FunctionContext } from "./context.js";
-import { enterState, resumePreValidators, resumeTransforms, resumeValidators } from "./entry.js";
+import { enterState, resumeEntryAfterAcquire, resumePreValidators, resumeTransforms, resumeValidators } from "./entry.js";
 import {
+  ACQUIRED,
+  ARC_ACQUIRED,
   ARC_TRANSFORM,
   ARC_TRANSFORM_RESULT,
+  CHAIN_ACQUIRED,
   BY_START,
   CONDITION_RESULT,
   DONE,
@@ -43,6 +46,8 @@ import {
   type PreparedState,
 } from "./prepare.js";
 import type { Frame } from "./push.js";
+import { RunResources } from "./resources.js";
+import type { ResourceManager } from "../resources/manager.js";
 import type { TraceNode, TraceTrie } from "./trace.js";
 
 /** A failure detail kept in `metadata.failures` (the result's error stays the fixed message). */
@@ -149,8 +154,14 @@ export class Run {
   /** A function's thenable was left unsettled (timeout, processSync): the run must not be reused. */
   abandoned!: boolean;
 
-  constructor(m: PreparedMachine, clock: Clock, trace: TraceTrie) {
+  /** The handles this run holds (null when the machine uses no resources). */
+  readonly res: RunResources | null;
+  /** Handles acquired for the running arc's condition or transform chain, by role. */
+  arcHandles: Readonly<Record<string, unknown>> = EMPTY_RECORD;
+
+  constructor(m: PreparedMachine, clock: Clock, trace: TraceTrie, resources: ResourceManager | null = null) {
     this.m = m;
+    this.res = resources === null ? null : new RunResources(resources);
     this.clock = clock;
     this.trace = trace;
     this.ctx = new FunctionContext();
@@ -182,8 +193,9 @@ export class Run {
    * Fields not reset here are always written before they are read: the entry fields by ENTER,
    * the arc fields when an arc is selected, the call fields by `call`.
    */
-  begin(mode: ModeCode, record: unknown, options: ProcessOptions | undefined): void {
+  begin(mode: ModeCode, record: unknown, options: ProcessOptions | undefined, sync = false): void {
     const m = this.m;
+    this.res?.begin(sync);
     if (this.left !== null && ++this.generation === 0xffffffff) {
       this.left.fill(0);
       this.generation = 1;
@@ -289,6 +301,15 @@ export class Run {
           break;
         case ARC_TRANSFORM_RESULT:
           this.phase = resumeChain(this);
+          break;
+        case ACQUIRED:
+          this.phase = resumeEntryAfterAcquire(this);
+          break;
+        case ARC_ACQUIRED:
+          this.phase = resumeConditionAfterAcquire(this);
+          break;
+        case CHAIN_ACQUIRED:
+          this.phase = resumeChainAfterAcquire(this);
           break;
         default:
           throw new Error(`engine bug: unknown phase ${phase}`);

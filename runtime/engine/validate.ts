@@ -10,6 +10,8 @@ import {
   ResourceUnavailableError,
 } from "../errors.js";
 import type { MachineOptions } from "../machine/api.js";
+import { isProvider } from "../resources/config.js";
+import { UnknownResourceError } from "../resources/errors.js";
 import type {
   ArcDefinition,
   FunctionSlot,
@@ -118,24 +120,28 @@ export function* allSlots(def: MachineDefinition): Generator<FunctionSlot> {
 }
 
 /**
- * Throws `ResourceUnavailableError` for the first resource a state or arc uses that has no
- * handle in `options.resources` (providers that open resources themselves come later, so a
- * missing handle fails loudly here rather than at the first record).
+ * Checks the resources against the definition and the caller's `options.resources`: every
+ * used resource is declared (`InvalidDefinitionError`), every name in `options.resources` is a
+ * declared resource (`UnknownResourceError`), and a `custom` resource has a provider — its
+ * class from `module`, or one passed in (`ResourceUnavailableError`). Configuration errors of
+ * the built-in kinds come from their providers when the manager opens (FSMR0026).
  */
 export function validateResources(def: MachineDefinition, options: MachineOptions): void {
-  const handles = options.resources ?? {};
-  const declared = new Map(def.resources.map((r) => [r.name, r.type]));
+  const given = options.resources ?? {};
+  const declared = new Map(def.resources.map((r) => [r.name, r]));
   const check = (binding: ResourceBinding): void => {
-    const type = declared.get(binding.name);
-    if (type === undefined) {
+    if (!declared.has(binding.name)) {
       throw new InvalidDefinitionError(def.name, `resource \`${binding.name}\` is used but not declared`);
-    }
-    if (!Object.hasOwn(handles, binding.name) || handles[binding.name] === undefined) {
-      throw new ResourceUnavailableError(binding.name, type);
     }
   };
   for (const state of def.states) {
     state.resources.forEach(check);
     for (const arc of state.arcs) arc.resources.forEach(check);
+  }
+  for (const name of Object.keys(given)) {
+    if (!declared.has(name)) throw new UnknownResourceError(name, [...declared.keys()]);
+  }
+  for (const r of def.resources) {
+    if (r.type === "custom" && r.provider === undefined && !isProvider(given[r.name])) throw new ResourceUnavailableError(r.name, r.type);
   }
 }

@@ -2,13 +2,21 @@
  * The public shapes of a running machine: the function context, the per-record result and
  * the machine object returned by a generated factory.
  */
+import type { ResourceProvider } from "../resources/types.js";
 import type { Data, DataMode } from "./definition.js";
+
+/** Handles by role name: `{ readonly db: SqliteHandle }`. */
+export type ResourceMap = { readonly [role: string]: unknown };
+
+/** `ctx.resources` of a function whose resources are `R`: role names (handles untyped) or a role → handle type map. */
+export type ResourcesOf<R extends string | ResourceMap> = R extends string ? { readonly [K in R]: unknown } : R;
 
 /**
  * The second argument of every user function. `S` is the state's name (for arc functions, the
- * source state), `R` the names of the resources the function may use.
+ * source state), `R` the resources the function may use: a map from role to handle type
+ * (`{ readonly db: SqliteHandle }`, what generated code writes), or just the role names.
  */
-export interface Ctx<S extends string = string, R extends string = string> {
+export interface Ctx<S extends string = string, R extends string | ResourceMap = string> {
   /** The state whose function is running (the source state for conditions and arc transforms). */
   readonly state_name: S;
   /** The sub-network being run, or null in the main network (SEMANTICS §2.10). */
@@ -20,7 +28,7 @@ export interface Ctx<S extends string = string, R extends string = string> {
   /** Slot-specific facts (`state`, `phase`, `source_state`, `target_state`, `arc_priority`, `resource_roles`). */
   readonly metadata: Readonly<Record<string, unknown>>;
   /** Resource handles by role name. */
-  readonly resources: { readonly [K in R]: unknown };
+  readonly resources: ResourcesOf<R>;
   /** Soft reject: throws a `ValidationError` (conditions: the arc is unavailable; pre-validators: entry refused). */
   reject(reason?: string): never;
   /** The resource bound to `name`, or a clear error when the state or arc does not declare it. */
@@ -62,12 +70,21 @@ export interface ProcessOptions<S extends string = string> {
   readonly variables?: Record<string, unknown>;
 }
 
+/** Configuration of a resource, as in the `.fsm`/YAML declaration (docs/resources.md). */
+export type ResourceConfig = Readonly<Record<string, unknown>>;
+
 /** Options every generated factory accepts besides its typed `functions` and `resources`. */
 export interface MachineOptions {
   /** Default data mode of every call (overrides the definition's). */
   readonly dataMode?: DataMode;
-  /** Resource handles by resource name (until providers exist, issue #4). */
-  readonly resources?: Readonly<Record<string, unknown>>;
+  /**
+   * Per resource name: a provider to use instead of the built-in one (tests, custom services),
+   * or configuration merged over the declared one (`{ path: "test.db" }`). Resources the
+   * definition cannot open alone (no provider, a required key missing) must be given here.
+   */
+  readonly resources?: Readonly<Record<string, ResourceProvider | ResourceConfig>>;
+  /** Environment for `${VAR}` references in resource configurations (default: `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Clock for timeouts and retry delays (tests inject a simulated one). */
   readonly clock?: import("../clock.js").Clock;
   /**
@@ -83,7 +100,9 @@ export interface AsyncMachine<D = Data, S extends string = string> {
   /** Every state name of every network, in order. */
   readonly states: readonly S[];
   process(record: D, options?: ProcessOptions<S>): Promise<RunResult<D, S>>;
-  /** Releases what the machine holds; idempotent. */
+  /** The machine's resources (health, metrics, scoped use outside a run), or null when it declares none. */
+  readonly resources: import("../resources/manager.js").ResourceManager | null;
+  /** Refuses new records, releases every resource handle and closes the providers; idempotent. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }

@@ -58,11 +58,15 @@ export interface ResourceBinding {
   readonly name: string;
 }
 
-/** A declared resource (providers arrive with issue #4; until then handles come from options). */
+/** A declared resource (docs/resources.md). */
 export interface ResourceDefinition {
   readonly name: string;
+  /** The kind as declared (`sqlite`, `database`, `http`, …, `custom`). */
   readonly type: string;
+  /** The declared configuration, environment references (`${VAR}`) still unresolved. */
   readonly config: Readonly<Record<string, unknown>>;
+  /** A `custom` resource's provider class (imported by the generated module from `config.module`). */
+  readonly provider?: new (config: Readonly<Record<string, unknown>>, name: string) => import("../resources/types.js").ResourceProvider;
 }
 
 /** A network: its name and the global index of its start state (-1 when it has none). */

@@ -1,6 +1,16 @@
 /** Every runtime error code (FSMR) is raised by a real trigger and carries its stable code. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { builtin, defineMachine, type FsmRuntimeError } from "../../runtime/index.js";
+import { systemClock } from "../../runtime/clock.js";
+import { HttpClient } from "../../runtime/resources/http/client.js";
+import { ResourceManager, type ResourceSpec } from "../../runtime/resources/manager.js";
+import { createFilesystemProvider } from "../../runtime/resources/providers/filesystem.js";
+import { createSqliteProvider } from "../../runtime/resources/providers/sqlite.js";
+import { builtin, defineMachine, type FilesystemHandle, type FsmRuntimeError, handleProvider, type ResourceProvider } from "../../runtime/index.js";
 import { flow } from "./engine/support.js";
 
 /** The error a function throws (fails the test when it does not throw). */
@@ -75,5 +85,63 @@ describe("runtime error codes", () => {
     expect(thrown(() => builtin("validators.range", { field: "x", minimum: 0 })).code).toBe("FSMR0011");
     const flatten = builtin("transformers.flatten") as unknown as (data: unknown, ctx: unknown) => unknown;
     expect(thrown(() => flatten({ a: { b: 1 }, "a.b": 2 }, {})).code).toBe("FSMR0012");
+  });
+
+  describe("resources (FSMR0020–FSMR0028)", () => {
+    const spec = (provider: ResourceProvider, max = 1): ResourceSpec => ({
+      name: "db",
+      provider,
+      pool: { min: 0, max, acquireTimeoutMs: 1000, idleTimeoutMs: 0, maxLifetimeMs: 0, validateOnBorrow: false },
+      retry: { attempts: 0, delayMs: 0 },
+      stateTimeoutMs: 1000,
+      healthIntervalMs: 0,
+      secrets: [],
+    });
+    const refusing: ResourceProvider = { kind: "x", sync: true, acquire: () => { throw new Error("connect ECONNREFUSED"); }, release: () => undefined };
+
+    it("FSMR0020, FSMR0021, FSMR0022, FSMR0028: the pool and the manager", async () => {
+      expect(thrown(() => new ResourceManager([spec(refusing)], systemClock).acquire("db", "o")).code).toBe("FSMR0020");
+      const m = new ResourceManager([spec(handleProvider({}))], systemClock);
+      m.acquire("db", "a");
+      expect(thrown(() => m.acquire("db", "b", 0)).code).toBe("FSMR0021");
+      expect(thrown(() => m.acquire("nope", "a")).code).toBe("FSMR0028");
+      await m.close();
+      expect(thrown(() => m.acquire("db", "c")).code).toBe("FSMR0022");
+    });
+
+    it("FSMR0023: a filesystem path outside the base path", () => {
+      const dir = mkdtempSync(join(tmpdir(), "fsmc-codes-"));
+      try {
+        const files = createFilesystemProvider("files", { base_path: dir }).acquire() as FilesystemHandle;
+        expect(thrown(() => files.resolve("../outside.txt")).code).toBe("FSMR0023");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("FSMR0024 and FSMR0025: an open circuit, and an HTTP error status", async () => {
+      const server = createServer((_req, res) => {
+        res.statusCode = 404;
+        res.end("no such thing");
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      const port = (server.address() as AddressInfo).port;
+      const base = { resource: "api", timeoutMs: 2000, maxRetries: 0, retryDelayMs: 0, maxRetryDelayMs: 0 };
+      const ok = new HttpClient({ ...base, baseUrl: `http://127.0.0.1:${port}` });
+      const status = await ok.request("GET", "/x").catch((e: unknown) => e as FsmRuntimeError);
+      expect((status as FsmRuntimeError).code).toBe("FSMR0025");
+      await ok.close();
+      server.close();
+      // A closed port refuses the connection: one failure opens a breaker of threshold 1.
+      const down = new HttpClient({ ...base, baseUrl: `http://127.0.0.1:${port}`, circuitBreaker: { failureThreshold: 1, resetTimeoutMs: 60_000 } });
+      await down.request("GET", "/x").catch(() => undefined);
+      const open = await down.request("GET", "/x").catch((e: unknown) => e as FsmRuntimeError);
+      expect((open as FsmRuntimeError).code).toBe("FSMR0024");
+      await down.close();
+    });
+
+    it("FSMR0026: a resource configuration the provider cannot use", () => {
+      expect(thrown(() => createSqliteProvider("db", { pth: "x.db" })).code).toBe("FSMR0026");
+    });
   });
 });

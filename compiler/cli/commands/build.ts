@@ -1,4 +1,4 @@
-/** `fsmc build <files…> [--check] [--emit-ir]`: emit typed modules and missing function stubs. */
+/** `fsmc build <files…> [--check] [--emit-ir] [--emit-analysis]`: emit typed modules and missing function stubs. */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { compile, type PhaseTracer } from "../../pipeline.js";
@@ -16,6 +16,11 @@ export interface BuildOptions {
   readonly check: boolean;
   /** Print the IR (JSON) on stdout instead of writing files. */
   readonly emitIr: boolean;
+  /**
+   * Print the analysis (JSON) on stdout instead of writing files: per machine, reachable states,
+   * held resources, the roles each state and arc sees, what each acquires and releases, …
+   */
+  readonly emitAnalysis?: boolean;
   readonly typecheck: boolean;
   /** Print the time of each phase on stderr (one JSON line). */
   readonly timings?: boolean;
@@ -45,7 +50,7 @@ export async function buildCommand(io: CliIo, files: readonly string[], options:
   const result = compile(sources, {
     host,
     trace,
-    typecheck: options.typecheck && !options.emitIr,
+    typecheck: options.typecheck && !options.emitIr && options.emitAnalysis !== true,
     emit: { existingFunctions: existingFunctionsReader(root) },
   });
   const diagnostics: Diagnostic[] = [...result.diagnostics];
@@ -57,6 +62,12 @@ export async function buildCommand(io: CliIo, files: readonly string[], options:
     await printDiagnostics(io, diagnostics, sources, options.format, Object.fromEntries(host.texts));
     const ir = result.machines.length === 1 ? result.machines[0] : result.machines;
     await write(io.stdout, printStableJson(ir));
+    return EXIT.ok;
+  }
+  if (options.emitAnalysis === true) {
+    await printDiagnostics(io, diagnostics, sources, options.format, Object.fromEntries(host.texts));
+    const machines = result.report?.machines ?? [];
+    await write(io.stdout, printStableJson(machines.length === 1 ? machines[0] : machines));
     return EXIT.ok;
   }
   let stale = 0;

@@ -4,14 +4,25 @@
  * processes JSONL records, writing one JSON result per record in input order (DESIGN §1).
  */
 import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
-import { createInterface } from "node:readline";
+import { createInterface, type Interface } from "node:readline";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { compile } from "../../pipeline.js";
 import { transpileModule, type EmittedFile } from "../../emit/index.js";
 import type { Machine } from "../../ir/index.js";
-import { functionsModuleFailed, machineSetupFailed, oneMachine, unknownInitialState, unreadableFile } from "../../diagnostics/factories/cli.js";
+import {
+  functionsModuleFailed,
+  machineSetupFailed,
+  oneMachine,
+  resourceFailed,
+  unknownInitialState,
+  unreadableFile,
+  type RunPhase,
+} from "../../diagnostics/factories/cli.js";
+import type { Diagnostic } from "../../diagnostics/types.js";
 import { internalError } from "../../diagnostics/factories/internal.js";
+import { providerModuleMissing } from "../../diagnostics/factories/emit.js";
+import { resolveFunctionsModule } from "../../emit/paths.js";
 import { nodeHost, runtimeEntry, toAbsolute, toProjectPath } from "../host.js";
 import { type CliIo, EXIT, write } from "../io.js";
 import { type DiagnosticFormat, hasErrors, printDiagnostics, readSources } from "../sources.js";
@@ -65,9 +76,23 @@ function resolveFunctionsImport(specifier: string, moduleAbs: string): string {
   return pathToFileURL(existsSync(asTs) ? asTs : abs).href;
 }
 
+/** FSM0512 for a missing module file that a custom resource of the machine names as its provider. */
+function missingProvider(machine: Machine, projectPath: string): Diagnostic[] {
+  for (const r of machine.resources) {
+    const module = r.config["module"];
+    if (r.type !== "custom" || typeof module !== "string") continue;
+    const ref = resolveFunctionsModule(machine.sourceFile, module);
+    if (ref.kind !== "file" || ref.path !== projectPath) continue;
+    const span = r.configSpans?.["/module"]?.value ?? r.nameSpan;
+    return [providerModuleMissing(r.name, module, projectPath, span, "")];
+  }
+  return [];
+}
+
 /**
  * Turns the emitted TypeScript module into importable JavaScript: transpiled, with
- * `fsmc/runtime` and the functions module rewritten to absolute file URLs.
+ * `fsmc/runtime`, the functions module and the provider modules of custom resources rewritten
+ * to absolute file URLs (project-relative paths of the ones missing in `missing`).
  */
 export function linkModule(file: EmittedFile, root: string): { js: string; usesTs: boolean; missing: string[] } {
   const moduleAbs = toAbsolute(root, file.path);
@@ -79,7 +104,7 @@ export function linkModule(file: EmittedFile, root: string): { js: string; usesT
     if (spec.startsWith(".")) {
       const url = resolveFunctionsImport(spec, moduleAbs);
       if (!existsSync(fileURLToPath(url))) {
-        missing.push(`\`${toProjectPath(root, fileURLToPath(url).replace(/\.(m|c)?js$/, (_m, k: string | undefined) => `.${k ?? ""}ts`))}\``);
+        missing.push(toProjectPath(root, fileURLToPath(url).replace(/\.(m|c)?js$/, (_m, k: string | undefined) => `.${k ?? ""}ts`)));
       }
       if (needsTsx(url)) usesTs = true;
       return `${lead}${q}${url}${q}`;
@@ -109,8 +134,8 @@ function allStateNames(machine: Machine): string[] {
   return machine.networks.flatMap((n) => n.states.map((s) => s.name));
 }
 
-/** Async iterable of input lines (file or stdin). */
-function inputLines(io: CliIo, input: string): AsyncIterable<string> {
+/** Input lines (file or stdin), as a readline interface that a signal can close. */
+function inputLines(io: CliIo, input: string): Interface {
   const stream = input === "-" ? io.stdin : createReadStream(toAbsolute(io.cwd, input), { encoding: "utf8" });
   return createInterface({ input: stream, crlfDelay: Infinity });
 }
@@ -155,8 +180,13 @@ export async function runCommand(io: CliIo, file: string, options: RunOptions): 
   }
   const linked = linkModule(moduleFile, root);
   const fnModule = machine.functionsModule?.path;
+  const providers = linked.missing.flatMap((path) => missingProvider(machine, path));
+  if (providers.length > 0) {
+    await printDiagnostics(io, providers, sources, options.format, texts);
+    return EXIT.invalid;
+  }
   if (fnModule !== undefined && linked.missing.length > 0) {
-    const note = `${linked.missing.join(", ")} does not exist; run \`fsmc build ${file}\` to create it with typed stubs`;
+    const note = `${linked.missing.map((m) => `\`${m}\``).join(", ")} does not exist; run \`fsmc build ${file}\` to create it with typed stubs`;
     await printDiagnostics(io, [functionsModuleFailed(fnModule, note)], sources, options.format);
     return EXIT.invalid;
   }
@@ -177,26 +207,79 @@ export async function runCommand(io: CliIo, file: string, options: RunOptions): 
     fsm = mod.default(functions ? { functions } : {});
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    await printDiagnostics(io, [machineSetupFailed(sources[0]?.path ?? file, reason, functions !== undefined)], sources, options.format);
+    const failure = resourceFailure(error, "opening") ?? machineSetupFailed(sources[0]?.path ?? file, reason, functions !== undefined);
+    await printDiagnostics(io, [failure], sources, options.format);
     return EXIT.invalid;
   }
+  let outcome: RecordsOutcome;
+  let closing: Diagnostic | undefined;
+  try {
+    outcome = await processRecords(io, fsm, options);
+  } finally {
+    // The machine is closed on every way out of the records (the last one, an error, a signal).
+    closing = await closeMachine(fsm);
+  }
+  const failures = [outcome.failure, closing].filter((d): d is Diagnostic => d !== undefined);
+  if (failures.length > 0) await printDiagnostics(io, failures, sources, options.format, texts);
+  if (outcome.exit === EXIT.ok && closing !== undefined) return EXIT.recordsFailed;
+  return outcome.exit;
+}
+
+/** Closes the machine (releasing every resource); a failure is reported, never thrown. */
+async function closeMachine(fsm: ReturnType<LoadedModule["default"]>): Promise<Diagnostic | undefined> {
+  try {
+    await fsm.close();
+    return undefined;
+  } catch (error) {
+    return resourceFailure(error, "closing") ?? internalError(error);
+  }
+}
+
+/** FSM0909 for a runtime resource error (an `FSMR` code naming a resource), else undefined. */
+export function resourceFailure(error: unknown, phase: RunPhase): Diagnostic | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { code, message, resource } = error as { code?: unknown; message?: unknown; resource?: unknown };
+  if (typeof code !== "string" || !/^FSMR\d{4}$/.test(code) || typeof message !== "string") return undefined;
+  const named = typeof resource === "string" ? resource : /^resource `([^`]+)`/.exec(message)?.[1];
+  if (named === undefined && !/resource/i.test(message)) return undefined;
+  return resourceFailed(named, code, message, phase);
+}
+
+/** How the records went: the exit code, and the diagnostic of a failure that stopped them. */
+interface RecordsOutcome {
+  readonly exit: number;
+  readonly failure?: Diagnostic;
+}
+
+/** Exit codes of a run stopped by a signal (128 + its number, as shells report it). */
+const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Runs every input record through the machine, writing one result per record. SIGINT and
+ * SIGTERM stop the reading: the record in flight finishes, then the caller closes the machine.
+ */
+async function processRecords(io: CliIo, fsm: ReturnType<LoadedModule["default"]>, options: RunOptions): Promise<RecordsOutcome> {
 
   if (options.input !== "-" && !isFile(toAbsolute(io.cwd, options.input))) {
-    await printDiagnostics(io, [unreadableFile(options.input, "the input file does not exist or is not a file")], sources, options.format);
-    await fsm.close();
-    return EXIT.invalid;
+    return { exit: EXIT.invalid, failure: unreadableFile(options.input, "the input file does not exist or is not a file") };
   }
   if (options.output !== undefined && !isDirectory(dirname(toAbsolute(io.cwd, options.output)))) {
-    await printDiagnostics(io, [unreadableFile(options.output, "the output file's folder does not exist", "write")], sources, options.format);
-    await fsm.close();
-    return EXIT.invalid;
+    return { exit: EXIT.invalid, failure: unreadableFile(options.output, "the output file's folder does not exist", "write") };
   }
   const out = options.output !== undefined ? createWriteStream(toAbsolute(io.cwd, options.output)) : io.stdout;
   let failed = 0;
   let lineNo = 0;
   const processOptions = options.initialState !== undefined ? { initialState: options.initialState } : undefined;
+  const lines = inputLines(io, options.input);
+  let stoppedBy: string | undefined;
+  const stop = (signal: NodeJS.Signals): void => {
+    stoppedBy = signal;
+    lines.close();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
   try {
-    for await (const raw of inputLines(io, options.input)) {
+    for await (const raw of lines) {
       lineNo++;
       const line = raw.replace(/^\uFEFF/, "");
       if (line.trim() === "") continue;
@@ -213,15 +296,26 @@ export async function runCommand(io: CliIo, file: string, options: RunOptions): 
         await write(out, JSON.stringify(badLine(lineNo, `line ${lineNo} is not a JSON object`, line)) + "\n");
         continue;
       }
-      const r = await fsm.process(record, processOptions);
+      let r: Record<string, unknown>;
+      try {
+        r = await fsm.process(record, processOptions);
+      } catch (error) {
+        // A resource that cannot serve (a refused connection, a closed pool) stops the run.
+        const failure = resourceFailure(error, "running");
+        if (failure === undefined) throw error;
+        return { exit: EXIT.recordsFailed, failure };
+      }
       if (r["success"] !== true) failed++;
       await write(out, JSON.stringify(r) + "\n");
     }
   } finally {
-    await fsm.close();
+    process.removeListener("SIGINT", stop);
+    process.removeListener("SIGTERM", stop);
+    lines.close();
     if (out !== io.stdout) await new Promise<void>((res) => (out as NodeJS.WritableStream).end(res));
   }
-  return failed > 0 ? EXIT.recordsFailed : EXIT.ok;
+  if (stoppedBy !== undefined) return { exit: SIGNAL_EXIT[stoppedBy] ?? EXIT.recordsFailed };
+  return { exit: failed > 0 ? EXIT.recordsFailed : EXIT.ok };
 }
 
 /** A module-loading error as one readable line (no `data:` URL, the runtime import explained). */

@@ -11,4 +11,8 @@ export const EMIT_CODES: Readonly<Record<string, CodeInfo>> = {
   FSM0507: { severity: "error", title: "unusable functions module path", name: "functions-module-path" },
   FSM0508: { severity: "error", title: "functions module not found", name: "functions-module-not-found" },
   FSM0509: { severity: "warning", title: "a stub was appended for a function the module lacks", name: "appended-stub" },
+  FSM0510: { severity: "error", title: "a resource role is not available where it is used", name: "unbound-resource-role" },
+  FSM0511: { severity: "error", title: "unusable provider module path", name: "provider-module-path" },
+  FSM0512: { severity: "error", title: "provider module not found", name: "provider-module-not-found" },
+  FSM0513: { severity: "error", title: "provider export is not a resource provider class", name: "provider-class" },
 };

@@ -103,8 +103,25 @@ export function machineSetupFailed(file: string, reason: string, hasFunctionsOpt
       ? hasFunctionsOption
         ? `export \`${missingFunction}\` from the module given with --functions`
         : `pass a module exporting \`${missingFunction}\` with --functions <module> (or name one in the definition: \`functions from "./x.ts"\`, YAML \`functions: ./x.ts\`)`
-      : /has no handle/.test(reason)
-        ? "resources get their handles from providers in a later version; until then run machines that use resources from code, passing handles to the generated factory's `resources` option"
+      : /has no provider|has no handle/.test(reason)
+        ? "give the resource a provider: `module` (and `export`) in its configuration for a `custom` resource (docs/resources.md)"
         : "fix the definition so the generated factory accepts it; if `fsmc check` reports nothing, this is a bug in fsmc",
+  };
+}
+
+/** When a resource failed during `fsmc run`. */
+export type RunPhase = "opening" | "running" | "closing";
+
+/** FSM0909: a resource failed while `fsmc run` opened the machine, ran records or closed it (a runtime `FSMR` error). */
+export function resourceFailed(resource: string | undefined, runtimeCode: string, reason: string, phase: RunPhase): Diagnostic {
+  const what = resource !== undefined ? `resource \`${resource}\`` : "a resource";
+  const when = phase === "opening" ? "while the machine was created" : phase === "running" ? "while records were running" : "while the machine was closed";
+  return {
+    code: "FSM0909",
+    severity: "error",
+    message: `${what} failed ${when} (${runtimeCode})`,
+    labels: [],
+    notes: [reason],
+    help: `\`fsmc explain ${runtimeCode}\` describes this error; check the resource's configuration (environment variables included) and the service it reaches`,
   };
 }

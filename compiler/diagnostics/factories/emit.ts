@@ -126,3 +126,54 @@ export function appendedStub(module: string, name: string, span: Span, unusedExp
     help: close.length > 0 ? `did you mean \`${close[0]}\`? otherwise write \`${name}\` in \`${module}\`` : `write \`${name}\` in \`${module}\``,
   };
 }
+
+/** FSM0510: inline code reaches a resource role that the state (or arc) of its slot does not bind. */
+export function unboundResourceRole(role: string, where: string, available: readonly string[], span: Span, access: string): Diagnostic {
+  const uses = available.length === 0 ? "it uses none" : `it uses: ${available.map((r) => `\`${r}\``).join(", ")}`;
+  return {
+    code: "FSM0510",
+    severity: "error",
+    message: `resource role \`${role}\` is not available in ${where} (${uses})`,
+    labels: [{ span, primary: true, message: `${access} \`${role}\`` }],
+    notes: [
+      "a function sees the roles its state binds (with `uses`, YAML `resources`), those inherited from the states that pushed into its network, and, on an arc, the arc's own",
+    ],
+    help: available.length === 0 ? `add \`uses ${role}\` to ${where} (YAML: \`resources: [${role}]\`)` : `use one of the roles above, or add \`${role}\` to the resources of ${where}`,
+  };
+}
+
+/** FSM0511: a custom resource's `module` (or `export`) that the generated code cannot import. */
+export function badProviderModule(resource: string, span: Span, reason: string): Diagnostic {
+  return {
+    code: "FSM0511",
+    severity: "error",
+    message: `cannot import the provider of resource \`${resource}\``,
+    labels: [{ span, primary: true }],
+    notes: [reason],
+    help: "give `module` as a path relative to the source file (e.g. `./cache.provider.ts`) or a package name, and `export` as `default` or the class's exported name",
+  };
+}
+
+/** FSM0512: the module of a custom resource's provider does not exist. */
+export function providerModuleMissing(resource: string, module: string, path: string | undefined, span: Span, tsMessage: string): Diagnostic {
+  return {
+    code: "FSM0512",
+    severity: "error",
+    message: `provider module \`${module}\` of resource \`${resource}\` not found`,
+    labels: [{ span, primary: true, message: path !== undefined ? `no file \`${path}\`` : "no such package" }],
+    notes: [...(path !== undefined ? [`the generated module imports it from \`${path}\``] : []), ...(tsMessage === "" ? [] : [tsMessage])],
+    help: "check the path (relative to the source file), or create the module exporting a class that implements `ResourceProvider`",
+  };
+}
+
+/** FSM0513: a custom resource's provider export is missing or is not a `ResourceProvider` class. */
+export function badProviderClass(resource: string, module: string, exportName: string, span: Span, tsMessage: string): Diagnostic {
+  return {
+    code: "FSM0513",
+    severity: "error",
+    message: `export \`${exportName}\` of \`${module}\` is not a resource provider class (resource \`${resource}\`)`,
+    labels: [{ span, primary: true, message: "the provider is named here" }],
+    notes: [tsMessage],
+    help: "export a class constructed with `(config, name)` that implements `ResourceProvider` (`kind`, `sync`, `acquire`, `release`) under that name",
+  };
+}

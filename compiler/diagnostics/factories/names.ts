@@ -1,6 +1,7 @@
 /**
- * Factories for FSM0200–FSM0299 (names: duplicates and unknown references). Each factory owns
- * the wording, labels and help of one code; `check` calls them in one line.
+ * Factories for FSM0200–FSM0299 (names: duplicates and unknown references; resource
+ * declarations). Each factory owns the wording, labels and help of one code; `check` calls them
+ * in one line.
  */
 import type { Span } from "../../source/index.js";
 import { didYouMean } from "../did-you-mean.js";
@@ -225,5 +226,104 @@ export function duplicateRole(role: string, owner: string, places: readonly Span
     labels: duplicateLabels(places),
     notes: ["functions reach resources by role (`ctx.resources.<role>`), so a role names one resource"],
     help: "bind each role once, or rename one of the roles",
+  };
+}
+
+/** Spellings of a resource `type` from other tools, with the kind fsmc calls them. */
+const KIND_SPELLINGS: Readonly<Record<string, string>> = {
+  async_database: "database",
+  postgresql: "postgres",
+  pg: "postgres",
+  sqlite3: "sqlite",
+  fs: "filesystem",
+  file: "filesystem",
+  rest: "http",
+  api: "http",
+  vectorstore: "vector",
+};
+
+/** FSM0217: a resource declares a `type` that names no resource kind. */
+export function unknownResourceKind(resource: string, type: string, span: Span, kinds: readonly string[]): Diagnostic {
+  const spelled = KIND_SPELLINGS[type];
+  return {
+    code: "FSM0217",
+    severity: "error",
+    message: `unknown resource kind ${q(type)}`,
+    labels: [{ span, primary: true, message: `the kind of resource ${q(resource)}` }],
+    notes: [`resource kinds: ${kinds.map(q).join(", ")}`],
+    help:
+      spelled !== undefined
+        ? `fsmc calls this kind ${q(spelled)}: write ${q(spelled)}`
+        : (didYouMean(type, kinds) ?? "pick one of the kinds above; a provider of your own is a `custom` resource with `module`"),
+  };
+}
+
+/** FSM0218: a resource configuration has a key its kind does not know. */
+export function unknownResourceKey(resource: string, kind: string, key: string, span: Span, known: readonly string[]): Diagnostic {
+  return {
+    code: "FSM0218",
+    severity: "error",
+    message: `resource ${q(resource)} (${kind}) has no configuration key ${q(key)}`,
+    labels: [{ span, primary: true, message: "unknown key" }],
+    notes: [`known keys here: ${known.map(q).join(", ")}`, "a key that is not understood is an error, never silently ignored"],
+    help: didYouMean(key.split(".").pop() ?? key, known) ?? "remove the key (see docs/resources.md for each kind's keys)",
+  };
+}
+
+/** FSM0219: a resource configuration value has the wrong type (or shape). */
+export function resourceValueType(resource: string, key: string, expected: string, found: string, span: Span, note?: string): Diagnostic {
+  return {
+    code: "FSM0219",
+    severity: "error",
+    message: `${q(key)} of resource ${q(resource)} must be ${expected}, found ${found}`,
+    labels: [{ span, primary: true, message: `expected ${expected}` }],
+    notes: note !== undefined ? [note] : [],
+    help: `write ${expected} for ${q(key)}`,
+  };
+}
+
+/** FSM0220: a resource whose declaration alone cannot open it (a required key missing, a custom one without provider module). */
+export function resourceNeedsOptions(resource: string, span: Span, missing: readonly string[], custom: boolean): Diagnostic {
+  return {
+    code: "FSM0220",
+    severity: "warning",
+    message: custom
+      ? `custom resource ${q(resource)} names no provider module`
+      : `resource ${q(resource)} cannot open on its own: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} missing`,
+    labels: [{ span, primary: true, message: custom ? "no `module` here" : `needs ${missing.join(", ")}` }],
+    notes: [`the generated factory therefore requires it in its options: \`{ resources: { ${resource}: ${custom ? "new MyProvider(…)" : "{ … }"} } }\``],
+    help: custom
+      ? "give `module` (a path relative to this file) and `export` (default `default`) naming a class that implements `ResourceProvider`, or pass a provider when creating the machine"
+      : `give ${missing.join(", ")} in the declaration (an environment reference counts: \`env("VAR")\`, \`\${VAR}\`), or pass it when creating the machine`,
+  };
+}
+
+/** FSM0221: both `pool.max` and `connection_pool_size` (its dataknobs spelling) are given. */
+export function poolSizeTwice(resource: string, poolMax: Span, poolSize: Span): Diagnostic {
+  return {
+    code: "FSM0221",
+    severity: "error",
+    message: `resource ${q(resource)} gives its pool size twice`,
+    labels: [
+      { span: poolSize, primary: true, message: "`connection_pool_size` is `pool.max`" },
+      { span: poolMax, primary: false, message: "`pool.max` given here" },
+    ],
+    notes: ["`connection_pool_size` is the dataknobs spelling of `pool.max`"],
+    help: "keep one of the two",
+  };
+}
+
+/** FSM0222: `pool.min` is larger than the pool's maximum. */
+export function poolMinAboveMax(resource: string, min: number, max: number, minSpan: Span, maxSpan: Span | undefined): Diagnostic {
+  return {
+    code: "FSM0222",
+    severity: "error",
+    message: `resource ${q(resource)} keeps at least ${min} handles in a pool of at most ${max}`,
+    labels: [
+      { span: minSpan, primary: true, message: `\`pool.min\` is ${min}` },
+      ...(maxSpan !== undefined ? [{ span: maxSpan, primary: false, message: `the maximum is ${max}` }] : []),
+    ],
+    notes: maxSpan === undefined ? [`the pool's maximum is the default, ${max}`] : [],
+    help: "lower `pool.min`, or raise the maximum (`pool.max`)",
   };
 }

@@ -6,14 +6,14 @@
  * `streaming`) are errors, never silently ignored.
  */
 import { conflictingKeys, unknownStateName, unsupportedSetting } from "../../diagnostics/factories/yaml.js";
-import type { DataMode, Machine, Network, ResourceDecl, RetryPolicy, Settings, Strategy, JsonValue } from "../../ir/index.js";
+import type { ConfigSpan, DataMode, Machine, Network, ResourceDecl, RetryPolicy, Settings, Strategy, JsonValue } from "../../ir/index.js";
 import { IR_VERSION, networkId, stateId } from "../../ir/index.js";
 import type { Span } from "../../source/index.js";
 import { entrySpan, jsonField, listField, mapField, mapItems, numberField, stringField, type LowerContext } from "./fields.js";
 import { lowerResourceUses } from "./lower-functions.js";
 import { pascalCase } from "./lower-schema.js";
 import { lowerNetwork, type MachineScope, type NetworkSource, type StateSource } from "./lower-states.js";
-import { entryOf, headSpan, toJsonObject, type YMap } from "./tree.js";
+import { configSpansOf, entryOf, headSpan, pointerSegment, toJsonObject, type YMap } from "./tree.js";
 import type { Shape } from "./validate.js";
 
 /** Name of a machine written without `name` (shapes B/C), and of their single network. */
@@ -199,6 +199,7 @@ function lowerResources(root: YMap, ctx: LowerContext): ResourceDecl[] {
     if (!name || !type) throw new Error("fsmc bug: a resource without `name` or `type` passed the shape check");
     const configNode = mapField(res, "config");
     const config: Record<string, JsonValue> = configNode ? { ...toJsonObject(configNode.value) } : {};
+    const configSpans: Record<string, ConfigSpan> = configNode ? configSpansOf(configNode.value) : {};
     for (const key of POOL_KEYS) {
       const entry = entryOf(res, key);
       if (!entry) continue;
@@ -208,8 +209,18 @@ function lowerResources(root: YMap, ctx: LowerContext): ResourceDecl[] {
         continue;
       }
       config[key] = entry.value.kind === "scalar" ? entry.value.value : null;
+      configSpans[`/${pointerSegment(key)}`] = { key: entry.keySpan, value: entry.value.span };
     }
-    return { kind: "ResourceDecl", name: name.value, nameSpan: name.span, type: type.value, typeSpan: type.span, config, span: res.span };
+    return {
+      kind: "ResourceDecl",
+      name: name.value,
+      nameSpan: name.span,
+      type: type.value,
+      typeSpan: type.span,
+      config,
+      ...(Object.keys(configSpans).length > 0 ? { configSpans } : {}),
+      span: res.span,
+    };
   });
 }
 

@@ -17,7 +17,6 @@ const obj = (description: string): JsonObject => ({ type: "object", description 
 
 const DATA_MODES = ["copy", "reference", "direct"];
 const STRATEGIES = ["depth_first", "breadth_first", "resource_optimized", "stream_optimized"];
-const RESOURCE_TYPES = ["database", "async_database", "filesystem", "http", "llm", "vector_store", "custom", "sqlite", "postgres"];
 
 /** Keys every machine shape accepts at the top level (decision Q8: shapes B/C carry them all). */
 const MACHINE_COMMON: Props = {
@@ -282,7 +281,9 @@ export const FSM_SCHEMA: JsonObject = {
       type: "object",
       properties: {
         name: str("Resource name, unique in the machine."),
-        type: { enum: RESOURCE_TYPES, description: "Provider type." },
+        type: str(
+          "Resource kind: `sqlite`, `postgres`, `filesystem`, `http`, `llm`, `vector`, `custom`, or `database` (sqlite, or postgres with `backend: postgres`) or `vector_store`; checked against the kinds fsmc knows (docs/resources.md).",
+        ),
         config: obj("Provider configuration; `${VAR}` references stay unresolved until the resource opens."),
         connection_pool_size: { type: "integer", minimum: 1 },
         timeout_seconds: { type: "number", exclusiveMinimum: 0 },

@@ -5,7 +5,7 @@
  * several files (content pulled in by `$include` keeps the span of the file it came from).
  */
 import type { Span } from "../../source/index.js";
-import type { JsonObject, JsonValue } from "../../ir/index.js";
+import type { ConfigSpan, JsonObject, JsonValue } from "../../ir/index.js";
 
 /** A YAML node. */
 export type YNode = YMap | YSeq | YScalar;
@@ -91,6 +91,33 @@ export function toJson(node: YNode): JsonValue {
 export function toJsonObject(node: YMap): JsonObject {
   const out: Record<string, JsonValue> = {};
   for (const e of node.entries) out[e.key] = toJson(e.value);
+  return out;
+}
+
+/** One segment of a JSON pointer (`~` → `~0`, `/` → `~1`). */
+export function pointerSegment(key: string): string {
+  return key.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+/** Where each key and value under a mapping was written, by JSON pointer (`/pool/max`; list items by index). */
+export function configSpansOf(map: YMap): Record<string, ConfigSpan> {
+  const out: Record<string, ConfigSpan> = {};
+  const visit = (node: YNode, pointer: string): void => {
+    if (node.kind === "map") {
+      for (const e of node.entries) {
+        const at = `${pointer}/${pointerSegment(e.key)}`;
+        // A repeated key: the last one's value is kept (toJson), so its place wins.
+        out[at] = { key: e.keySpan, value: e.value.span };
+        visit(e.value, at);
+      }
+    } else if (node.kind === "seq") {
+      node.items.forEach((item, i) => {
+        out[`${pointer}/${i}`] = { key: item.span, value: item.span };
+        visit(item, `${pointer}/${i}`);
+      });
+    }
+  };
+  visit(map, "");
   return out;
 }
 

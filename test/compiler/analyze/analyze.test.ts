@@ -128,6 +128,68 @@ describe("analyze: resources", () => {
   });
 });
 
+describe("analyze: role scopes and resource lifetimes", () => {
+  const spec: MachineSpec = {
+    resources: [{ name: "db" }, { name: "files", type: "filesystem" }, { name: "api", type: "http" }],
+    networks: [
+      network("main", [
+        state("a", { start: true, uses: [{ role: "store", name: "db" }], arcs: [push("sub", { returns: "c" }), to("b", { uses: ["api"] })] }),
+        state("b", { uses: [{ role: "store", name: "files" }], arcs: [push("sub", { returns: "c", uses: ["api"] })] }),
+        state("c", { final: true }),
+      ]),
+      network("sub", [
+        state("s", { start: true, uses: ["db"], arcs: [to("t", { when: "ok", transforms: ["f"], uses: [{ role: "store", name: "api" }] })] }),
+        state("t", { final: true }),
+      ]),
+    ],
+  };
+
+  it("gives each state the roles it binds and inherits (a role bound differently by two pushes names both), an arc's own winning", () => {
+    const { report } = run(spec);
+    expect(report.stateRoles).toEqual({
+      "main.a": { store: ["db"] },
+      "main.b": { store: ["files"] },
+      "main.c": {},
+      "sub.s": { db: ["db"], store: ["db", "files"] },
+      "sub.t": { store: ["db", "files"] },
+    });
+    // A push's own resources are not inherited: the sub-network inherits the pushing state's scope.
+    expect(report.arcRoles).toEqual({
+      "main.a#0": { store: ["db"] },
+      "main.a#1": { api: ["api"], store: ["db"] },
+      "main.b#0": { api: ["api"], store: ["files"] },
+      "sub.s#0": { db: ["db"], store: ["api"] },
+    });
+  });
+
+  it("says what each state acquires on entry (own minus inherited) and releases, and what each arc acquires for its condition and transforms", () => {
+    const { report } = run(spec);
+    expect(report.stateLifetimes).toEqual({
+      "main.a": { acquired: ["db"], released: ["db"], inherited: [] },
+      "main.b": { acquired: ["files"], released: ["files"], inherited: [] },
+      "main.c": { acquired: [], released: [], inherited: [] },
+      "sub.s": { acquired: [], released: [], inherited: ["db", "files"] },
+      "sub.t": { acquired: [], released: [], inherited: ["db", "files"] },
+    });
+    expect(report.arcLifetimes).toEqual({
+      "main.a#0": { condition: [], transform: [] },
+      "main.a#1": { condition: [], transform: [] },
+      "main.b#0": { condition: [], transform: [] },
+      "sub.s#0": { condition: ["api"], transform: ["api"] },
+    });
+  });
+
+  it("isSync: a used resource with an asynchronous (or custom) provider makes the machine async; unused ones do not count", () => {
+    const machine = (resources: NonNullable<MachineSpec["resources"]>, uses: string[]) =>
+      run({ resources, networks: [network("main", [state("a", { start: true, uses, arcs: [to("b")] }), state("b", { final: true })])] }).report.isSync;
+    expect(machine([{ name: "db" }, { name: "files", type: "filesystem" }, { name: "v", type: "vector" }], ["db", "files", "v"])).toBe(true);
+    expect(machine([{ name: "db" }, { name: "api", type: "http" }], ["db"])).toBe(true);
+    expect(machine([{ name: "api", type: "http" }], ["api"])).toBe(false);
+    expect(machine([{ name: "pg", type: "postgres" }], ["pg"])).toBe(false);
+    expect(machine([{ name: "c", type: "custom" }], ["c"])).toBe(false);
+  });
+});
+
 describe("analyze: data modes, sync, terminals, push depth", () => {
   it("FSM0405: an error route from a direct-mode state", () => {
     const { diagnostics, report, source } = run({

@@ -2,27 +2,35 @@
  * Goldens run: each generated module is imported with the runtime (vitest maps `fsmc/runtime`
  * to runtime/index.ts) and processes records, so the emitted table means what the source says.
  */
-import { describe, expect, it } from "vitest";
-import { SimulatedClock } from "../../../runtime/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { handleProvider, type LlmHandle, SimulatedClock, type SqliteHandle } from "../../../runtime/index.js";
 import { createOrders, type Order } from "../../fixtures/emit/orders/expected/orders.fsm.js";
 import { createIntakeFlow, type ScreenData } from "../../fixtures/emit/yaml-flow/expected/flow.yaml.js";
 import createFirst, { createBare, createSecond } from "../../fixtures/emit/multi-machine/expected/pair.fsm.js";
 import { FunctionNotFoundError, NotImplementedError } from "../../../runtime/index.js";
 
 describe("orders golden", () => {
+  // `db` is a real SQLite database in memory (one shared connection per provider).
   const machine = createOrders({
-    resources: { db: { customers: { 1: "Ann" } } },
+    resources: { db: { path: ":memory:" } },
     functions: {
       hasId: (data) => typeof data.id === "number",
       isValid: (data) => (data.amount > 0 ? true : [false, "empty order"]),
       trim: (data) => ({ ...data, name: data.name.trim() }),
       toCents: (data) => ({ ...data, amount: Math.round(data.amount * 100) }),
       lookupCustomer: (data, ctx) => {
-        const db = ctx.resources.db as { customers: Record<number, string> };
-        return { ...data, customer: db.customers[data.id] ?? null };
+        const row = ctx.resources.db.get<{ name: string }>("select name from customers where id = ?", [data.id]);
+        return { ...data, customer: row?.name ?? null };
       },
     },
   });
+  beforeAll(async () => {
+    await machine.resources?.use<SqliteHandle, void>("db", (db) => {
+      db.run("create table customers (id integer primary key, name text)");
+      db.run("insert into customers (id, name) values (1, 'Ann')");
+    });
+  });
+  afterAll(() => machine.close());
 
   it("runs the gold path through the inline condition and the resource", () => {
     const input: Order = { id: 1, name: "  Ann ", amount: 12.5, tier: "gold" };
@@ -57,24 +65,27 @@ describe("orders golden", () => {
   });
 
   it("fails at creation when a function is missing (untyped callers)", () => {
-    const functions = { hasId: () => true } as unknown as Parameters<typeof createOrders>[0]["functions"];
-    expect(() => createOrders({ resources: { db: {} }, ...(functions ? { functions } : {}) })).toThrow(FunctionNotFoundError);
+    const functions = { hasId: () => true } as unknown as NonNullable<Parameters<typeof createOrders>[0]>["functions"];
+    expect(() => createOrders({ resources: { db: { path: ":memory:" } }, ...(functions ? { functions } : {}) })).toThrow(FunctionNotFoundError);
   });
 
   it("uses the functions module's stubs by default (they throw NotImplementedError)", () => {
     // The pre-validator stub throws, which refuses the entry into `validate`.
-    const result = createOrders({ resources: { db: {} } }).processSync({ id: 1, name: "x", amount: 1 });
+    const result = createOrders({ resources: { db: { path: ":memory:" } } }).processSync({ id: 1, name: "x", amount: 1 });
     expect(result.success).toBe(false);
     expect(result.error).toBe("Pre-validation failed for state 'validate'");
     expect(JSON.stringify(result.metadata)).toContain(new NotImplementedError("hasId").message);
   });
 });
 
+const scorer = { score: (age: number) => age / 100 };
+
 describe("yaml-flow golden", () => {
   const make = () =>
     createIntakeFlow({
       clock: new SimulatedClock(),
-      resources: { cache: new Map<string, number>(), scorer: { score: (age: number) => age / 100 } },
+      // `scorer` is an llm resource; this test is about routing, so its handle is a stand-in with a `score` method.
+      resources: { cache: handleProvider(new Map<string, number>()), scorer: handleProvider(scorer as unknown as LlmHandle) },
       functions: {
         isRisky: (data, _ctx, params) => data.age > 60 && (params["threshold"] as number) > 0,
         isApproved: (data) => {
@@ -82,8 +93,8 @@ describe("yaml-flow golden", () => {
           return approved === undefined ? undefined : approved === true;
         },
         askModel: async (data, ctx) => {
-          const scorer = ctx.resources.scorer as { score(age: number): number };
-          return { ...data, value: scorer.score(data.value) };
+          const stand = ctx.resources.scorer as unknown as typeof scorer;
+          return { ...data, value: stand.score(data.value) };
         },
       },
     });

@@ -8,8 +8,9 @@
  *
  * Normalisations (everything else must be equal as produced):
  * 1. Positions: every `span`, every `*Span` field (`nameSpan`, `typeSpan`, `targetSpan`,
- *    `returnSpan`, `mainNetworkSpan`, `codeSpan`) and `Machine.sourceFile` are removed: offsets
- *    into two different texts cannot be equal.
+ *    `returnSpan`, `mainNetworkSpan`, `codeSpan`), `ResourceDecl.configSpans` and
+ *    `Machine.sourceFile` are removed: offsets into two different texts cannot be equal. (The
+ *    keys of `configSpans`, the JSON pointers, are compared: both front ends place every key.)
  * 2. `InlineCode.language` is removed: DSL inline code is TypeScript (`ts`) and YAML inline code
  *    is JavaScript (`js`) by definition (DESIGN §2).
  * 3. `InlineCode.code` of several lines is compared dedented (the common indentation of its lines
@@ -53,6 +54,10 @@ function comparable(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(node)) {
     if (key === "span" || key.endsWith("Span") || key === "sourceFile") continue;
+    if (node["kind"] === "ResourceDecl" && key === "configSpans") {
+      out[key] = Object.keys(v as Record<string, unknown>).sort();
+      continue;
+    }
     if (node["kind"] === "InlineCode" && key === "language") continue;
     if (node["kind"] === "RecordType" && (key === "jsonSchema" || key === "synthetic")) continue;
     out[key] = node["kind"] === "InlineCode" && key === "code" && typeof v === "string" ? dedentTail(v) : comparable(v);

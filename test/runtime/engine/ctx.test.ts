@@ -9,6 +9,7 @@ import {
   ResourceNotFoundError,
   UnboundRoleError,
   ValidationError,
+  handleProvider,
 } from "../../../runtime/index.js";
 import { flow } from "./support.js";
 
@@ -53,7 +54,7 @@ describe("ctx fields per slot (§2.10)", () => {
     },
     { resources: ["db", "redis"] },
   );
-  defineMachine(def, { resources: { db: "DB", redis: "REDIS" } }).processSync({});
+  defineMachine(def, { resources: { db: handleProvider("DB"), redis: handleProvider("REDIS") } }).processSync({});
 
   it("pre-validators", () => {
     expect(seen[0]).toEqual({
@@ -121,7 +122,7 @@ describe("ctx helpers", () => {
       },
       { resources: ["primary_db"] },
     );
-    defineMachine(def, { resources: { primary_db: "PRIMARY" } }).processSync({});
+    defineMachine(def, { resources: { primary_db: handleProvider("PRIMARY") } }).processSync({});
     return outcome;
   }
 

@@ -10,22 +10,25 @@ import {
   type MachineDefinition,
   MachineClosedError,
   ResourceUnavailableError,
+  handleProvider,
 } from "../../../runtime/index.js";
 import { build, flow, runFlow } from "./support.js";
 
 const simple = () => flow({ start: { start: true, arcs: ["end"] }, end: { final: true } });
 
 describe("definition checks", () => {
-  it("every used resource needs a handle (ResourceUnavailableError)", () => {
+  it("a custom resource needs a provider (ResourceUnavailableError)", () => {
     const def = flow({ s: { start: true, final: true, resources: [["store", "db"]] } }, { resources: ["db"] });
     expect(() => defineMachine(def)).toThrow(ResourceUnavailableError);
-    expect(() => defineMachine(def)).toThrow("resource `db` (test) has no handle");
-    expect(() => defineMachine(def, { resources: { db: {} } })).not.toThrow();
+    expect(() => defineMachine(def)).toThrow("resource `db` (custom) has no provider");
+    expect(() => defineMachine(def, { resources: { db: {} } })).toThrow(ResourceUnavailableError); // configuration is not a provider
+    expect(() => defineMachine(def, { resources: { db: handleProvider({}) } })).not.toThrow();
   });
 
-  it("arc resources are checked too", () => {
+  it("arc resources are checked too, and so are names passed in that the machine does not declare", () => {
     const def = flow({ s: { start: true, arcs: [{ to: "e", resources: ["api"] }] }, e: { final: true } }, { resources: ["api"] });
     expect(() => defineMachine(def)).toThrow(ResourceUnavailableError);
+    expect(() => defineMachine(def, { resources: { api: handleProvider(1), apx: handleProvider(2) } })).toThrow("unknown resource `apx` (the machine declares `api`)");
   });
 
   it("a slot without a function is FunctionNotFoundError", () => {
@@ -50,7 +53,7 @@ describe("definition checks", () => {
 
   it("a resource used but not declared is an InvalidDefinitionError", () => {
     const def = flow({ s: { start: true, final: true, resources: ["ghost"] } });
-    expect(() => defineMachine(def, { resources: { ghost: 1 } })).toThrow("resource `ghost` is used but not declared");
+    expect(() => defineMachine(def, { resources: { ghost: handleProvider(1) } })).toThrow("resource `ghost` is used but not declared");
   });
 
   it("a push must target its network's states and return into the pushing network", () => {

@@ -3,7 +3,7 @@
  * refusal (Q14, E5), what the subflow shares with its parent, and inherited resources.
  */
 import { describe, expect, it } from "vitest";
-import { defineMachine, type PushIsolation } from "../../../runtime/index.js";
+import { defineMachine, handleProvider, type PushIsolation } from "../../../runtime/index.js";
 import { build, type Fn, runFlow } from "./support.js";
 
 /** main: start pushes into `sub` (returning to `end`); sub: s1 runs `work` then s2 (final). */
@@ -165,7 +165,7 @@ describe("what a subflow shares", () => {
       },
       resources: ["db", "redis", "memcache"],
     });
-    const machine = defineMachine(def, { resources: { db: "DB", redis: "REDIS", memcache: "MEMCACHE" } });
+    const machine = defineMachine(def, { resources: { db: handleProvider("DB"), redis: handleProvider("REDIS"), memcache: handleProvider("MEMCACHE") } });
     expect(machine.processSync({}).success).toBe(true);
     expect(seen).toEqual([
       { db: "DB", cache: "MEMCACHE" },

@@ -3,7 +3,7 @@
  * the others evaluate every condition in order, then choose.
  */
 import { describe, expect, it } from "vitest";
-import { defineMachine, type Strategy } from "../../../runtime/index.js";
+import { defineMachine, handleProvider, type Strategy } from "../../../runtime/index.js";
 import { flow, runFlow, type StateSpec } from "./support.js";
 
 const withStrategy = (strategy: Strategy, states: Record<string, StateSpec>, resources: string[] = []) =>
@@ -77,7 +77,7 @@ describe("strategies", () => {
       light2: { final: true, resources: ["cache"] },
     };
     const def = withStrategy("resource_optimized", states, ["db", "cache"]);
-    const machine = defineMachine(def, { resources: { db: {}, cache: {} } });
+    const machine = defineMachine(def, { resources: { db: handleProvider({}), cache: handleProvider({}) } });
     expect(machine.processSync({}).final_state).toBe("light");
   });
 

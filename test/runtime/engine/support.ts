@@ -180,7 +180,7 @@ export function build(spec: MachineSpec): MachineDefinition {
       retry: DEFAULT_RETRY,
       ...spec.settings,
     },
-    resources: (spec.resources ?? []).map((name) => ({ name, type: "test", config: {} })),
+    resources: (spec.resources ?? []).map((name) => ({ name, type: "custom", config: {} })),
     ...(spec.copyInput === undefined ? {} : { copyInput: spec.copyInput }),
   };
 }

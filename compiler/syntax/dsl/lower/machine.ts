@@ -9,6 +9,7 @@ import { Duration } from "../tokens.js";
 import { OnceTracker, spanOfNode, spanOfToken, type Lowering } from "./context.js";
 import { dataModeOf, lowerMetadata, lowerNetwork } from "./network.js";
 import { lowerRecord } from "./record-types.js";
+import { configSpansOf } from "./config-spans.js";
 import { checkedNumber, COUNT, lowerObject, POSITIVE_INTEGER, stringValue, type NumberRule } from "./values.js";
 
 /** Defaults of a machine's settings (SEMANTICS §1.7, decision E11). */
@@ -155,15 +156,18 @@ function lowerResource(lw: Lowering, node: CstNode): ResourceDecl | undefined {
   const name = firstToken(node, "name");
   const type = firstToken(node, "type");
   if (name === undefined || type === undefined) return undefined;
-  const config = firstNode(node, "config");
+  const configNode = firstNode(node, "config");
   const doc = lw.docs.takeBefore(node);
+  const config = configNode === undefined ? {} : lowerResourceConfig(lw, configNode);
+  const configSpans = configNode === undefined ? {} : configSpansOf(lw, configNode, config);
   return {
     kind: "ResourceDecl",
     name: name.image,
     nameSpan: spanOfToken(lw, name),
     type: type.image,
     typeSpan: spanOfToken(lw, type),
-    config: config === undefined ? {} : lowerResourceConfig(lw, config),
+    config,
+    ...(Object.keys(configSpans).length > 0 ? { configSpans } : {}),
     span: spanOfNode(lw, node),
     ...(doc !== undefined ? { doc } : {}),
   };
