@@ -32,7 +32,7 @@ try {
     if (samples.length < 3 && (i < 2 || result.final_state === "unknown")) samples.push(`  order ${record.id}: ${result.path.join(" → ")}  ${JSON.stringify(result.data)}`);
   }
   const m = fsm.resources?.metrics()["db"];
-  console.log(`enrich.fsm: ${records.length} orders enriched from ${path}\n`);
+  console.log(`\nenrich.fsm: ${records.length} orders enriched from ${path}\n`);
   console.log("per terminal:");
   for (const [k, v] of [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) console.log(`  ${k.padEnd(22)} ${v}`);
   console.log("\na few results:");

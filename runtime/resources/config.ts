@@ -136,7 +136,11 @@ export function resourceSpec(
     provider = new def.provider(rest, name);
   } else {
     const kind = providerKind(def.type, config);
-    if (def.type === "database") delete own["backend"];
+    if (def.type === "database") {
+      delete own["backend"];
+      // A `database` without a path is a SQLite file named after it (the embedded default keeps data).
+      if (kind === "sqlite" && own["path"] === undefined) own["path"] = `${name}.db`;
+    }
     const factory = factories[kind];
     if (factory === undefined) {
       const known = Object.keys(factories).join(", ");

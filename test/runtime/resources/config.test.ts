@@ -92,3 +92,13 @@ describe("resource configuration", () => {
     expect(viaSize.pool.max).toBe(6); // an environment reference gives a string: numbers are read from it
   });
 });
+
+describe("the embedded default", () => {
+  it("makes a `database` without backend or path a SQLite file named after the resource", () => {
+    const { factories, got } = recording();
+    resourceSpec({ name: "orders", type: "database", config: {} }, undefined, {}, factories);
+    resourceSpec({ name: "mem", type: "database", config: { path: ":memory:" } }, undefined, {}, factories);
+    resourceSpec({ name: "plain", type: "sqlite", config: {} }, undefined, {}, factories);
+    expect(got).toEqual([{ path: "orders.db" }, { path: ":memory:" }, {}]);
+  });
+});
