@@ -35,6 +35,12 @@ interface Entry {
   timer: ReturnType<typeof setInterval> | null;
 }
 
+/** An acquisition in flight; `cancelled` when its owner let go before it settled (a timed-out run). */
+interface Pending {
+  promise: Promise<unknown>;
+  cancelled: boolean;
+}
+
 interface Loan {
   readonly handle: unknown;
   readonly since: number;
@@ -61,7 +67,7 @@ export class ResourceManager {
   /** owner → name → loan. */
   readonly #loans = new Map<string, Map<string, Loan>>();
   /** owner → name → acquisition in flight (idempotency while a pool makes the caller wait). */
-  readonly #pending = new Map<string, Map<string, Promise<unknown>>>();
+  readonly #pending = new Map<string, Map<string, Pending>>();
   #closed = false;
   #closing: Promise<void> | null = null;
 
@@ -108,35 +114,41 @@ export class ResourceManager {
     const held = this.#loans.get(owner)?.get(name);
     if (held !== undefined) return held.handle;
     const inFlight = this.#pending.get(owner)?.get(name);
-    if (inFlight !== undefined) return inFlight;
+    if (inFlight !== undefined && !inFlight.cancelled) return inFlight.promise;
     const got = entry.pool.acquire(timeoutMs);
     if (!isThenable(got)) {
       this.#lend(owner, name, got);
       return got;
     }
-    const pending = Promise.resolve(got).then(
+    const pending: Pending = { promise: Promise.resolve(), cancelled: false };
+    pending.promise = Promise.resolve(got).then(
       (handle) => {
-        this.#forget(owner, name);
-        if (this.#closed) {
-          entry.pool.release(handle, true);
+        this.#forget(owner, name, pending);
+        if (this.#closed || pending.cancelled) {
+          // Nobody waits for it any more (the machine closed, or the owner's run ended): give it back.
+          entry.pool.release(handle, this.#closed);
           throw new ResourceManagerClosedError(name);
         }
         this.#lend(owner, name, handle);
         return handle;
       },
       (error: unknown) => {
-        this.#forget(owner, name);
+        this.#forget(owner, name, pending);
         throw error;
       },
     );
+    // A cancelled acquisition's rejection has no reader.
+    pending.promise.catch(() => undefined);
     let byName = this.#pending.get(owner);
     if (byName === undefined) this.#pending.set(owner, (byName = new Map()));
     byName.set(name, pending);
-    return pending;
+    return pending.promise;
   }
 
-  /** Gives back what `owner` holds of `name` (nothing when it holds nothing). */
+  /** Gives back what `owner` holds of `name` (nothing when it holds nothing); an acquisition still in flight is given back when it arrives. */
   release(name: string, owner: string, broken = false): void {
+    const waiting = this.#pending.get(owner)?.get(name);
+    if (waiting !== undefined) waiting.cancelled = true;
     const byName = this.#loans.get(owner);
     const loan = byName?.get(name);
     if (byName === undefined || loan === undefined) return;
@@ -150,8 +162,9 @@ export class ResourceManager {
     entry.pool.release(loan.handle, broken);
   }
 
-  /** Gives back everything `owner` holds. */
+  /** Gives back everything `owner` holds, and what it is still waiting for when that arrives. */
   releaseAll(owner: string): void {
+    for (const waiting of this.#pending.get(owner)?.values() ?? []) waiting.cancelled = true;
     const byName = this.#loans.get(owner);
     if (byName === undefined) return;
     for (const name of [...byName.keys()]) this.release(name, owner);
@@ -256,9 +269,9 @@ export class ResourceManager {
     byName.set(name, { handle, since: this.#clock.now() });
   }
 
-  #forget(owner: string, name: string): void {
+  #forget(owner: string, name: string, pending: Pending): void {
     const byName = this.#pending.get(owner);
-    byName?.delete(name);
+    if (byName?.get(name) === pending) byName.delete(name);
     if (byName !== undefined && byName.size === 0) this.#pending.delete(owner);
   }
 

@@ -266,4 +266,23 @@ describe("resource lifetimes in the engine", () => {
     expect(held(machine)).toEqual({ active: 0, owners: 0 });
     expect(new ValidationError("x")).toBeInstanceOf(Error);
   });
+
+  it("a run that times out while waiting for a handle gets nothing: the handle goes back to the pool when it frees", async () => {
+    const provider = new Counting(false);
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const hold = { name: "hold", async: true, fn: (d: Data) => gate.then(() => d) };
+    const def = flow({ a: { start: true, resources: ["db"], transforms: [hold], arcs: ["end"] }, end: { final: true } }, { resources: ["db"] });
+    const machine = defineMachine({ ...def, resources: [{ name: "db", type: "custom", config: { pool: { max: 1, acquire_timeout: 30 } } }] }, { resources: { db: provider } });
+    const first = machine.process({ n: 1 });
+    const second = await machine.process({ n: 2 }, { timeoutSeconds: 0.02 });
+    expect(second.error).toBe("FSM execution exceeded timeout of 0.02 seconds");
+    release();
+    expect((await first).success).toBe(true);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(held(machine)).toEqual({ active: 0, owners: 0 });
+    expect(machine.resources?.metrics()["db"]?.idle).toBe(1);
+    expect((await machine.process({ n: 3 })).success).toBe(true); // the pool still works
+  });
 });
+
