@@ -151,7 +151,7 @@ const ACQUIRE_FAILED = -2;
 function acquireForArc(run: Run, arc: PreparedArc, owner: string, resumePhase: Phase): Phase {
   let got: Readonly<Record<string, unknown>> | Promise<Readonly<Record<string, unknown>>>;
   try {
-    got = (run.res as RunResources).acquireArc(owner, arc.own);
+    got = (run.res as RunResources).acquireArc(owner, arc.own, run.scope.handles, run.scope.roles);
   } catch (error) {
     run.threw = true;
     run.result = error;

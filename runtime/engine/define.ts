@@ -211,7 +211,7 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
   #settle(run: Run, record: D, claimed: boolean): void {
     if (claimed) this.#direct.release(record as object);
     // Whatever ended the run (a terminal, a failure, a timeout, a throw), its handles go back.
-    run.res?.releaseAll();
+    run.res?.releaseAll(run.abandoned);
     if (run.abandoned || this.#spare.length >= MAX_SPARE_RUNS) return;
     run.end();
     this.#spare.push(run);

@@ -22,6 +22,12 @@ export function stateTransformFailed(failed: readonly string[]): string {
  * The caller has already put the record back to what was last committed.
  */
 export function routeError(run: Run, state: PreparedState, message: string): Phase {
+  // The route is a transition: a run that already made its last allowed one fails here (an
+  // `on error` cycle of failing entries would otherwise never reach the main loop's check).
+  if (run.counter >= run.m.maxTransitions) {
+    run.noteError(state.name, message);
+    return run.finish(false, `Maximum transitions (${run.m.maxTransitions}) exceeded`, state.index);
+  }
   run.noteError(state.name, message);
   run.entryKind = BY_ERROR_ROUTE;
   run.errorSource = state.index;

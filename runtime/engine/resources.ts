@@ -62,9 +62,12 @@ export class RunResources {
     return this.#acquire(owner, bindings, inherited, inheritedRoles, true);
   }
 
-  /** Acquires an arc's own bindings under `owner` (its condition's, or its chain's): handles by role, or a promise of them. */
-  acquireArc(owner: string, bindings: readonly ResourceBinding[]): Handles | Promise<Handles> {
-    return this.#acquire(`${this.id}/${owner}`, bindings, EMPTY, EMPTY_ROLES, false);
+  /**
+   * Acquires an arc's own bindings under `owner` (its condition's, or its chain's), reusing the
+   * handle of any resource the state already holds (`stateHandles`): handles by role, or a promise of them.
+   */
+  acquireArc(owner: string, bindings: readonly ResourceBinding[], stateHandles: Handles, stateRoles: Readonly<Record<string, string>>): Handles | Promise<Handles> {
+    return this.#acquire(`${this.id}/${owner}`, bindings, stateHandles, stateRoles, false);
   }
 
   /** Gives back an arc's handles. */
@@ -77,9 +80,13 @@ export class RunResources {
     this.#owners.delete(owner);
   }
 
-  /** Gives back everything this run holds (the end of the run, however it ended). */
-  releaseAll(): void {
-    for (const owner of this.#owners) this.manager.releaseAll(owner);
+  /**
+   * Gives back everything this run holds (the end of the run, however it ended). `abandoned`:
+   * a function of the run may still be using its handles (it timed out while awaiting), so they
+   * are destroyed rather than lent to the next record.
+   */
+  releaseAll(abandoned = false): void {
+    for (const owner of this.#owners) this.manager.releaseAll(owner, abandoned);
     this.#owners.clear();
     this.#levels.length = 0;
   }
@@ -88,23 +95,30 @@ export class RunResources {
     this.#owners.add(owner);
     const handles: Record<string, unknown> = {};
     let waits: Promise<void>[] | null = null;
-    for (const { role, name } of bindings) {
-      const reuse = heldByName(inherited, inheritedRoles, name);
-      if (reuse !== NOT_HELD) {
-        handles[role] = reuse;
-        continue;
+    try {
+      for (const { role, name } of bindings) {
+        const reuse = heldByName(inherited, inheritedRoles, name);
+        if (reuse !== NOT_HELD) {
+          handles[role] = reuse;
+          continue;
+        }
+        const timeout = this.sync ? 0 : forState ? this.manager.stateTimeoutMs(name) : undefined;
+        const got = this.manager.acquire(name, owner, timeout);
+        if (isThenable(got)) {
+          (waits ??= []).push(
+            Promise.resolve(got).then((handle) => {
+              handles[role] = handle;
+            }),
+          );
+        } else {
+          handles[role] = got;
+        }
       }
-      const timeout = this.sync ? 0 : forState ? this.manager.stateTimeoutMs(name) : undefined;
-      const got = this.manager.acquire(name, owner, timeout);
-      if (isThenable(got)) {
-        (waits ??= []).push(
-          Promise.resolve(got).then((handle) => {
-            handles[role] = handle;
-          }),
-        );
-      } else {
-        handles[role] = got;
-      }
+    } catch (error) {
+      // The run fails with this error; acquisitions already waiting are let go (the owner's
+      // release gives their handles back when they arrive), and their outcome has no reader.
+      for (const wait of waits ?? []) wait.catch(() => undefined);
+      throw error;
     }
     if (waits === null) return Object.freeze(handles);
     return Promise.all(waits).then(() => Object.freeze(handles));

@@ -19,6 +19,9 @@ export const COMMON_KEYS = ["pool", "connection_pool_size", "timeout_seconds", "
 
 const POOL_KEYS = ["min", "max", "acquire_timeout", "idle_timeout", "max_lifetime", "validate"] as const;
 
+/** Longest delay a Node timer takes (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Environment variables, as `process.env`. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -36,7 +39,9 @@ export function isProvider(value: unknown): value is ResourceProvider {
 export function resolveEnv(resource: string, value: unknown, env: Env): unknown {
   if (typeof value === "string") {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_whole, name: string, fallback: string | undefined) => {
-      const found = env[name] ?? env[`FSM_${name}`] ?? fallback;
+      // `${VAR:-default}` as in a shell: an empty variable takes the default too.
+      const set = (value: string | undefined): string | undefined => (value === undefined || (value === "" && fallback !== undefined) ? undefined : value);
+      const found = set(env[name]) ?? set(env[`FSM_${name}`]) ?? fallback;
       if (found === undefined) {
         throw new ResourceConfigError(resource, `environment variable ${name} is not set (nor FSM_${name}), and the configuration gives no default (\`\${${name}:-default}\`)`);
       }
@@ -54,7 +59,9 @@ export function resolveEnv(resource: string, value: unknown, env: Env): unknown 
 export function providerKind(type: string, config: Readonly<Record<string, unknown>>): string {
   if (type === "database") {
     const backend = config["backend"];
-    return backend === "postgres" || backend === "postgresql" ? "postgres" : "sqlite";
+    if (backend === undefined || backend === "sqlite") return "sqlite";
+    if (backend === "postgres" || backend === "postgresql") return "postgres";
+    return `database/${String(backend)}`; // no such kind: resourceSpec names it
   }
   if (type === "vector_store") return "vector";
   return type;
@@ -66,6 +73,7 @@ function seconds(resource: string, key: string, value: unknown, fallback: number
   if (typeof n !== "number" || !Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) {
     throw new ResourceConfigError(resource, `\`${key}\` must be a number of seconds ${allowZero ? ">= 0" : "> 0"}, got ${JSON.stringify(value)}`);
   }
+  if (n * 1000 > MAX_TIMER_MS) throw new ResourceConfigError(resource, `\`${key}\` must be at most ${MAX_TIMER_MS / 1000} seconds (about 24 days), got ${n}`);
   return n * 1000;
 }
 
@@ -148,7 +156,9 @@ export function resourceSpec(
         name,
         def.type === "custom"
           ? "a custom resource needs a provider: give `module` (and `export`) in its configuration, or pass one in createMachine({ resources })"
-          : `unknown resource type \`${def.type}\` (built-in: ${known}, custom)`,
+          : kind.startsWith("database/")
+            ? `unknown database backend \`${kind.slice("database/".length)}\` (backends: sqlite, postgres)`
+            : `unknown resource type \`${def.type}\` (built-in: ${known}, custom)`,
       );
     }
     provider = factory(name, own);

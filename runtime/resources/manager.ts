@@ -162,12 +162,12 @@ export class ResourceManager {
     entry.pool.release(loan.handle, broken);
   }
 
-  /** Gives back everything `owner` holds, and what it is still waiting for when that arrives. */
-  releaseAll(owner: string): void {
+  /** Gives back everything `owner` holds (destroyed when `broken`), and what it is still waiting for when that arrives. */
+  releaseAll(owner: string, broken = false): void {
     for (const waiting of this.#pending.get(owner)?.values() ?? []) waiting.cancelled = true;
     const byName = this.#loans.get(owner);
     if (byName === undefined) return;
-    for (const name of [...byName.keys()]) this.release(name, owner);
+    for (const name of [...byName.keys()]) this.release(name, owner, broken);
   }
 
   /** Names `owner` holds now. */

@@ -21,6 +21,9 @@ interface Waiter<H> {
   timer: ReturnType<typeof setTimeout> | null;
 }
 
+/** Longest delay a Node timer takes (about 24.8 days); longer ones would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Counters of a pool (the manager adds hold times). */
 export interface PoolCounters {
   created: number;
@@ -65,7 +68,7 @@ export class Pool<H> {
     this.#secrets = secrets;
     if (settings.idleTimeoutMs > 0 || settings.maxLifetimeMs > 0) {
       const every = Math.max(1000, Math.min(settings.idleTimeoutMs || Infinity, settings.maxLifetimeMs || Infinity) / 2);
-      this.#sweeper = setInterval(() => this.evictIdle(), every);
+      this.#sweeper = setInterval(() => this.evictIdle(), Math.min(every, MAX_TIMER_MS));
       this.#sweeper.unref();
     }
   }
@@ -93,7 +96,7 @@ export class Pool<H> {
     while (!this.#closed && this.size < this.#settings.min) {
       try {
         const handle = await this.#make();
-        this.#release(handle);
+        this.release(handle);
       } catch {
         return; // counted in #make; the first acquire will try again and report the reason
       }
@@ -101,18 +104,16 @@ export class Pool<H> {
   }
 
   /**
-   * A handle: now when one is idle or can be made synchronously, else a promise that settles
-   * when one is made or returned (in order of asking), or rejects after `timeoutMs`
+   * A handle: now when one is idle (and valid) or can be made synchronously, else a promise that
+   * settles when one is made or returned (in order of asking), or rejects after `timeoutMs`
    * (default: the pool's acquire timeout; 0: do not wait).
    */
   acquire(timeoutMs: number = this.#settings.acquireTimeoutMs): H | Promise<H> {
     if (this.#closed) throw new ResourceManagerClosedError(this.#name);
     const started = this.#clock.now();
-    const lent = this.#lendIdle();
-    if (lent !== undefined) return this.#count(lent, started);
-    if (this.size < this.#settings.max) {
-      const made = this.#make();
-      return isThenable(made) ? made.then((h) => this.#count(h, started)) : this.#count(made, started);
+    if (this.#waiters.length === 0) {
+      const got = this.#take();
+      if (got !== undefined) return isThenable(got) ? got.then((h) => this.#count(h, started)) : this.#count(got, started);
     }
     if (timeoutMs <= 0) {
       this.counters.timeouts++;
@@ -129,20 +130,20 @@ export class Pool<H> {
         if (at >= 0) this.#waiters.splice(at, 1);
         this.counters.timeouts++;
         reject(new ResourceTimeoutError(this.#name, timeoutMs, this.#settings.max));
-      }, timeoutMs);
+      }, Math.min(timeoutMs, MAX_TIMER_MS));
       this.#waiters.push(waiter);
     });
   }
 
-  /** Gives a handle back: to the first waiter, else to the idle list; `broken` handles are destroyed. */
+  /**
+   * Gives a handle back: kept idle (then lent to the first waiter, validated like any idle
+   * handle), or destroyed when `broken`, expired, or the pool is closed.
+   */
   release(handle: H, broken = false): void {
     if (!this.#born.has(handle)) return;
-    if (broken || this.#closed || this.#expired(handle)) {
-      this.#destroy(handle);
-      this.#serveWaiterWithNew();
-      return;
-    }
-    this.#release(handle);
+    if (broken || this.#closed || this.#expired(handle)) this.#destroy(handle);
+    else this.#idle.push({ handle, createdAt: this.#born.get(handle) ?? this.#clock.now(), idleSince: this.#clock.now() });
+    this.#drain();
   }
 
   /** Destroys idle handles that are idle too long or too old (kept down to `min`). */
@@ -189,29 +190,63 @@ export class Pool<H> {
     return born !== undefined && this.#settings.maxLifetimeMs > 0 && this.#clock.now() - born >= this.#settings.maxLifetimeMs;
   }
 
-  /** An idle handle that is still good (newest first: warm connections), destroying the bad ones. */
-  #lendIdle(): H | undefined {
+  /**
+   * A handle for one acquirer, or undefined when none is idle and the pool is full: the newest
+   * idle handle that is still good (warm connections first; stale, expired or invalid ones are
+   * destroyed), else a new one while there is room. An asynchronous validation answers with a
+   * promise; a handle it refuses is destroyed and replaced (its slot is free again).
+   */
+  #take(): H | Promise<H> | undefined {
     const now = this.#clock.now();
     while (this.#idle.length > 0) {
       const entry = this.#idle.pop() as Idle<H>;
       const stale = this.#settings.idleTimeoutMs > 0 && now - entry.idleSince >= this.#settings.idleTimeoutMs;
-      if (stale || this.#expired(entry.handle) || !this.#valid(entry.handle)) {
+      if (stale || this.#expired(entry.handle)) {
         this.#destroy(entry.handle);
         continue;
       }
-      return entry.handle;
+      const ok = this.#valid(entry.handle);
+      if (isThenable(ok)) {
+        return Promise.resolve(ok).then((valid) => {
+          if (valid) return entry.handle;
+          this.#destroy(entry.handle);
+          return this.#make();
+        });
+      }
+      if (ok) return entry.handle;
+      this.#destroy(entry.handle);
     }
-    return undefined;
+    return this.size < this.#settings.max ? this.#make() : undefined;
   }
 
-  /** Validation on borrow; an asynchronous answer is not awaited (the handle is trusted, and checked by use). */
-  #valid(handle: H): boolean {
+  /** Validation on borrow (a throw counts as invalid). */
+  #valid(handle: H): boolean | PromiseLike<boolean> {
     if (!this.#settings.validateOnBorrow || this.#provider.validate === undefined) return true;
     try {
       const ok = this.#provider.validate(handle);
-      return isThenable(ok) ? true : ok;
+      return isThenable(ok) ? Promise.resolve(ok).catch(() => false) : ok;
     } catch {
       return false;
+    }
+  }
+
+  /** Serves waiters, in order, while handles are idle or can be made. */
+  #drain(): void {
+    while (!this.#closed && this.#waiters.length > 0) {
+      let got: H | Promise<H> | undefined;
+      try {
+        got = this.#take();
+      } catch (error) {
+        const waiter = this.#waiters.shift() as Waiter<H>;
+        if (waiter.timer !== null) clearTimeout(waiter.timer);
+        waiter.reject(error);
+        continue;
+      }
+      if (got === undefined) return;
+      const waiter = this.#waiters.shift() as Waiter<H>;
+      if (waiter.timer !== null) clearTimeout(waiter.timer);
+      if (isThenable(got)) got.then(waiter.resolve, waiter.reject);
+      else waiter.resolve(got);
     }
   }
 
@@ -228,7 +263,7 @@ export class Pool<H> {
       this.#making--;
       this.counters.failures++;
       // A waiter may now fit: the failed attempt no longer counts towards max.
-      queueMicrotask(() => this.#serveWaiterWithNew());
+      queueMicrotask(() => this.#drain());
       throw this.#wrap(error);
     };
     const attempt = (n: number): H | Promise<H> => {
@@ -264,33 +299,6 @@ export class Pool<H> {
     if (error instanceof Error && "code" in error && typeof error.code === "string" && error.code.startsWith("FSMR")) return error;
     const text = error instanceof Error ? error.message : String(error);
     return new ResourceError(this.#name, redact(text, this.#secrets), { retryable: true, cause: error });
-  }
-
-  #release(handle: H): void {
-    const waiter = this.#waiters.shift();
-    if (waiter !== undefined) {
-      if (waiter.timer !== null) clearTimeout(waiter.timer);
-      waiter.resolve(handle);
-      return;
-    }
-    const now = this.#clock.now();
-    this.#idle.push({ handle, createdAt: this.#born.get(handle) ?? now, idleSince: now });
-  }
-
-  /** After a handle was destroyed: a waiter gets a new one, since there is room now. */
-  #serveWaiterWithNew(): void {
-    if (this.#closed || this.#waiters.length === 0 || this.size >= this.#settings.max) return;
-    const waiter = this.#waiters.shift() as Waiter<H>;
-    if (waiter.timer !== null) clearTimeout(waiter.timer);
-    let made: H | Promise<H>;
-    try {
-      made = this.#make();
-    } catch (error) {
-      waiter.reject(error);
-      return;
-    }
-    if (isThenable(made)) made.then(waiter.resolve, waiter.reject);
-    else waiter.resolve(made);
   }
 
   #destroy(handle: H): void {

@@ -35,8 +35,11 @@ export interface PostgresVectorSettings extends VectorSettings {
 /** Connects a client and makes sure pgvector is there (NotInstalledError when the server lacks it). */
 export async function connectPgVector(settings: PostgresVectorSettings): Promise<PgVectorStore> {
   const pg = loadDriver<typeof import("pg")>(settings.resource, "pg", "npm install pg");
-  const config: ClientConfig = { connectionString: settings.connectionString };
+  const config: ClientConfig = { connectionString: settings.connectionString, connectionTimeoutMillis: 30_000 };
   const client = new pg.Client(config);
+  // A server restart makes an idle client emit `error`: without a listener it would crash the
+  // process. The next use of the client fails with pg's own error (a ResourceError to the run).
+  client.on("error", () => undefined);
   try {
     await client.connect();
     const available = await client.query("select 1 from pg_available_extensions where name = 'vector'");

@@ -27,6 +27,7 @@ describe("resource configuration", () => {
       list: ["db.local"],
       n: 3,
     });
+    expect(resolveEnv("db", "${EMPTY:-fallback}/${EMPTY}", { EMPTY: "" })).toBe("fallback/"); // `:-` as in a shell
     expect(() => resolveEnv("db", { token: "${API_TOKEN}" }, {})).toThrow(ResourceConfigError);
     expect(() => resolveEnv("db", { token: "${API_TOKEN}" }, {})).toThrow("environment variable API_TOKEN is not set");
   });
@@ -88,6 +89,8 @@ describe("resource configuration", () => {
     expect(bad({ health_check_interval: 0 })).toThrow("`health_check_interval` must be a number of seconds > 0");
     expect(bad({ pool: { validate: "yes" } })).toThrow("`pool.validate` must be true or false");
     expect(() => resourceSpec({ name: "x", type: "nosql", config: {} }, undefined, {}, factories)).toThrow("unknown resource type `nosql`");
+    expect(bad({ health_check_interval: 3e6 })).toThrow("`health_check_interval` must be at most");
+    expect(() => resourceSpec({ name: "x", type: "database", config: { backend: "mongo" } }, undefined, {}, factories)).toThrow("unknown database backend `mongo`");
     const viaSize = resourceSpec({ name: "db", type: "sqlite", config: { connection_pool_size: "6" } }, undefined, {}, factories);
     expect(viaSize.pool.max).toBe(6); // an environment reference gives a string: numbers are read from it
   });

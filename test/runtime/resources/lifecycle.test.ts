@@ -284,5 +284,40 @@ describe("resource lifetimes in the engine", () => {
     expect(machine.resources?.metrics()["db"]?.idle).toBe(1);
     expect((await machine.process({ n: 3 })).success).toBe(true); // the pool still works
   });
+
+  it("destroys the handles of a run that timed out while a function still used them (never lent to the next record)", async () => {
+    const clock = new SimulatedClock();
+    const provider = new Counting(false);
+    const never = { name: "hang", async: true, fn: () => new Promise<never>(() => undefined) };
+    const def = flow({ a: { start: true, resources: ["db"], transforms: [never], arcs: ["end"] }, end: { final: true } }, { resources: ["db"], settings: { timeoutSeconds: 0.01 } });
+    const machine = defineMachine(def, { resources: { db: provider }, clock });
+    await machine.process({});
+    expect(provider.destroyed).toBe(1);
+    await machine.process({});
+    expect(provider.made).toBe(2); // the second record got a fresh handle
+  });
+
+  it("an arc using a resource its state holds shares the state's handle (a pool of 1 does not starve)", () => {
+    const provider = new Counting(true);
+    const seen: unknown[] = [];
+    const when: Fn = (_d, ctx) => {
+      seen.push((ctx.resources as Record<string, { id: number }>)["db"]?.id);
+      return true;
+    };
+    const def = flow({ a: { start: true, resources: ["db"], arcs: [{ to: "end", when, resources: ["db"] }] }, end: { final: true } }, { resources: ["db"] });
+    const machine = defineMachine({ ...def, resources: [{ name: "db", type: "custom", config: { pool: { max: 1 } } }] }, { resources: { db: provider } });
+    expect(machine.processSync({}).success).toBe(true);
+    expect(seen).toEqual([1]);
+    expect(held(machine)).toEqual({ active: 0, owners: 0 });
+  });
+
+  it("an `on error` cycle of failing acquisitions stops at the transition limit", () => {
+    const provider = new Counting(true);
+    provider.failNext = 1_000;
+    const def = flow({ a: { start: true, arcs: ["b"] }, b: { resources: ["db"], onError: "b", arcs: ["end"] }, end: { final: true } }, { resources: ["db"], settings: { maxTransitions: 5 } });
+    const result = defineMachine(def, { resources: { db: provider } }).processSync({});
+    expect(result.error).toBe("Maximum transitions (5) exceeded");
+    expect((result.metadata["errors"] as unknown[]).length).toBe(5);
+  });
 });
 

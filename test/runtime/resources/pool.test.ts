@@ -144,6 +144,24 @@ describe("pool", () => {
     expect((error as { retryable: boolean }).retryable).toBe(true);
   });
 
+  it("validates a returned handle before a waiter gets it, synchronously or not", async () => {
+    const p = provider();
+    const pool = new Pool("db", p, settings({ max: 1 }), noRetry, systemClock, []);
+    const a = pool.acquire() as H;
+    const waiting = pool.acquire() as Promise<H>;
+    a.ok = false; // e.g. left inside a transaction
+    pool.release(a);
+    expect((await waiting).id).toBe(2);
+    expect(p.destroyed).toEqual([1]);
+    const slow = { ...provider(false), validate: (h: H) => Promise.resolve(h.ok) };
+    const pool2 = new Pool("pg", slow, settings({ max: 1 }), noRetry, systemClock, []);
+    const b = (await pool2.acquire()) as H;
+    b.ok = false;
+    pool2.release(b);
+    expect(((await pool2.acquire()) as H).id).toBe(2);
+    expect(slow.destroyed).toEqual([1]);
+  });
+
   it("refuses waiters and destroys everything on close", async () => {
     const p = provider();
     const pool = new Pool("db", p, settings({ max: 1 }), noRetry, systemClock, []);
