@@ -24,14 +24,29 @@ export type {
 export { DEFAULT_RETRY } from "./machine/definition.js";
 export type {
   AsyncMachine,
+  BatchOptions,
+  BatchProgress,
   Ctx,
   MachineOptions,
   ProcessOptions,
+  RecordValidation,
   ResourceConfig,
   ResourceMap,
   ResourcesOf,
   RunResult,
   SyncMachine,
+} from "./machine/api.js";
+export type {
+  ContextBase,
+  ContextFactory,
+  EngineHooks,
+  ErrorPhase,
+  HookError,
+  HookName,
+  RunErrorEvent,
+  RunEventBase,
+  StateEvent,
+  TransitionEvent,
 } from "./machine/api.js";
 export type { AcquireRetry, HealthReport, HealthStatus, PoolSettings, ResourceMetrics, ResourceProvider } from "./resources/types.js";
 export type {

@@ -3,15 +3,30 @@
  * For every JSON input it gives exactly what the generic deep copy gives, key order included:
  * when the record's keys are the record type's fields in declaration order (all of them, or
  * only the required ones) and fields typed as scalars hold scalars, it builds an object literal
- * (one hidden class, no traversal); anything else goes to the generic copy.
+ * (one hidden class, no traversal); anything else goes to the generic copy. Fields typed as a
+ * nested object, an array or a record reference are copied the same way, one value at a time:
+ * a generated helper per nested shape (`CopyPlan`) builds a literal when the value's keys are a
+ * declared shape of its type, loops over arrays, and falls back to the generic copy for that
+ * value only. Every helper is total: whatever value it gets, it returns the generic copy's
+ * result for JSON data, so helpers compose without conditions.
  */
-import type { Field, TypeSchema } from "../ir/index.js";
+import { assertNever, type Field, type TypeSchema } from "../ir/index.js";
 import { docText, propertyKey, quote } from "./identifiers.js";
 import { fieldCheckWriter, type PatternConstant } from "./checker.js";
 import type { RecordModel } from "./model.js";
 
 /** The runtime's generic deep copy, called for anything the fast path does not cover. */
 export const GENERIC_COPY = "structuredClone";
+
+/** Finds the model of a record type by name (for record references in field types). */
+export type RecordLookup = (recordName: string) => RecordModel | undefined;
+
+/**
+ * Helper calls a copy of a self-referencing record type nests before it copies the rest of the
+ * value generically: JSON data that deep is rare, and a cyclic value (not JSON) must not recurse
+ * without end.
+ */
+const MAX_DEPTH = 100;
 
 function isScalar(schema: TypeSchema): boolean {
   switch (schema.kind) {
@@ -31,6 +46,110 @@ function isScalar(schema: TypeSchema): boolean {
   }
 }
 
+/** The generic copy of one value bound to `value`: scalars as they are, objects cloned. */
+function genericCopy(value: string): string {
+  return `typeof ${value} === "object" && ${value} !== null ? ${GENERIC_COPY}(${value}) : ${value}`;
+}
+
+type ObjectSchema = Extract<TypeSchema, { kind: "ObjectType" }>;
+type ArraySchema = Extract<TypeSchema, { kind: "ArrayType" }>;
+
+/** A helper function of a copy: one per nested object shape or array type, in the order first met. */
+interface Helper {
+  readonly name: string;
+  readonly schema: ObjectSchema | ArraySchema;
+  /** What it copies, for its doc comment: `Order.customer`, `Order.lines[]`, `Line`. */
+  readonly label: string;
+}
+
+/**
+ * The helpers of one copy function (`copyInput` and its fused `enterInput` plan the same, so
+ * they name the same helpers): planned from the root record's fields in declaration order,
+ * depth first, each helper named when first met (`<copy>Part<n>`) before its own fields are
+ * planned, so a record type that refers to itself calls its own helper.
+ */
+class CopyPlan {
+  readonly helpers: Helper[] = [];
+  /** Whether an array of scalars is copied (by the shared `<copy>Scalars` helper). */
+  usesScalars = false;
+  /** Whether a record type refers to itself: helpers then take and check a depth. */
+  recursive = false;
+  readonly #names = new Map<TypeSchema, string>();
+  readonly #planning = new Set<TypeSchema>();
+
+  constructor(
+    readonly copyName: string,
+    private readonly recordOf: RecordLookup | undefined,
+  ) {}
+
+  /**
+   * The schema whose helper copies values of `schema` (record references and unions with one
+   * non-scalar member resolved), "scalars" for an array of scalars, or undefined when the
+   * generic copy of the value is the copy (scalars, any, objects with a `__proto__` field).
+   */
+  target(schema: TypeSchema, seen: ReadonlySet<string> = new Set()): ObjectSchema | ArraySchema | "scalars" | undefined {
+    switch (schema.kind) {
+      case "ObjectType":
+        // `{ __proto__: v }` and `this["__proto__"] = v` set the prototype instead of defining a key.
+        return schema.fields.some((f) => f.name === "__proto__") ? undefined : schema;
+      case "ArrayType":
+        return isScalar(schema.items) ? "scalars" : schema;
+      case "RecordRef": {
+        const model = seen.has(schema.name) ? undefined : this.recordOf?.(schema.name);
+        return model === undefined ? undefined : this.target(model.record.schema, new Set([...seen, schema.name]));
+      }
+      case "UnionType": {
+        const objects = schema.members.filter((m) => !isScalar(m));
+        return objects.length === 1 && objects[0] !== undefined ? this.target(objects[0], seen) : undefined;
+      }
+      case "StringType":
+      case "NumberType":
+      case "BooleanType":
+      case "NullType":
+      case "EnumType":
+      case "AnyType":
+        return undefined;
+      default:
+        return assertNever(schema);
+    }
+  }
+
+  /** Plans the helpers copying values of `schema` (written at `label`) and of everything in them. */
+  plan(schema: TypeSchema, label: string): void {
+    const target = this.target(schema);
+    if (target === "scalars") this.usesScalars = true;
+    if (target === undefined || target === "scalars") return;
+    if (this.#names.has(target)) {
+      if (this.#planning.has(target)) this.recursive = true;
+      return;
+    }
+    const name = `${this.copyName}Part${this.helpers.length + 1}`;
+    const own = schema.kind === "RecordRef" ? (this.recordOf?.(schema.name)?.typeName ?? schema.name) : label;
+    this.#names.set(target, name);
+    this.helpers.push({ name, schema: target, label: own });
+    this.#planning.add(target);
+    if (target.kind === "ObjectType") for (const f of target.fields) this.plan(f.type, `${own}.${f.name}`);
+    else this.plan(target.items, `${own}[]`);
+    this.#planning.delete(target);
+  }
+
+  /** An expression copying the value bound to `value` (of type `schema`); `depth` is the helpers' depth argument. */
+  copyOf(schema: TypeSchema, value: string, depth: string): string {
+    const target = this.target(schema);
+    if (target === "scalars") return `${this.copyName}Scalars(${value})`;
+    const name = target === undefined ? undefined : this.#names.get(target);
+    if (name === undefined) return genericCopy(value);
+    return this.recursive ? `${name}(${value}, ${depth})` : `${name}(${value})`;
+  }
+}
+
+/** The plan of a root record's fields. */
+function planOf(copyName: string, fields: readonly Field[], typeName: string, recordOf: RecordLookup | undefined): CopyPlan {
+  const plan = new CopyPlan(copyName, recordOf);
+  for (const f of fields) plan.plan(f.type, `${typeName}.${f.name}`);
+  return plan;
+}
+
 /**
  * The record check fused into a branch, for the branch's values: per field, the condition its
  * check is (a boolean expression) or undefined, and `lines` collecting the issues of the fields
@@ -38,12 +157,16 @@ function isScalar(schema: TypeSchema): boolean {
  */
 type FusedCheck = (fields: readonly Field[]) => { readonly conditions: readonly (string | undefined)[]; readonly lines: readonly string[] };
 
+/** The copy of field `f`'s value, bound to `f<i>` in a branch. */
+type FieldCopy = (f: Field, i: number) => string;
+
 /**
- * The literal-building branch for one exact key list. With `fused`, the branch also runs the
- * record's check on the values it read and returns null when the check fails or a value is not
- * one the literal may hold (the fused entry below).
+ * The literal-building branch for one exact key list (the object is bound to `data`, its keys
+ * to `keys`). With `fused`, the branch also runs the record's check on the values it read and
+ * returns null when the check fails or a value is not one the literal may hold (the fused entry
+ * below).
  */
-function branch(fields: readonly Field[], shape: string, fused?: FusedCheck): string[] {
+function branch(fields: readonly Field[], shape: string, copyOf: FieldCopy, fused?: FusedCheck): string[] {
   const keys = fields.map((f, i) => `keys[${i}] === ${quote(f.name)}`);
   const condition = [`keys.length === ${fields.length}`, ...keys].join(" && ");
   const lines = [`if (${condition}) {`];
@@ -60,11 +183,10 @@ function branch(fields: readonly Field[], shape: string, fused?: FusedCheck): st
     lines.push(...checks.lines);
     verdicts.unshift("issues === null");
   }
-  const copyOf = (f: Field, i: number): string =>
-    isScalar(f.type) ? `f${i}` : `typeof f${i} === "object" && f${i} !== null ? ${GENERIC_COPY}(f${i}) : f${i}`;
+  const valueOf = (f: Field, i: number): string => (isScalar(f.type) ? `f${i}` : copyOf(f, i));
   const literal = byConstructor(fields)
-    ? `new ${shape}(${fields.map(copyOf).join(", ")})`
-    : `{ ${fields.map((f, i) => `${propertyKey(f.name)}: ${copyOf(f, i)}`).join(", ")} }`;
+    ? `new ${shape}(${fields.map(valueOf).join(", ")})`
+    : `{ ${fields.map((f, i) => `${propertyKey(f.name)}: ${valueOf(f, i)}`).join(", ")} }`;
   if (verdicts.length > 0) lines.push(`if (${verdicts.join(" && ")}) return ${literal};`);
   else lines.push(`return ${literal};`);
   if (fused !== undefined && verdicts.length > 0) lines.push("return null;");
@@ -92,9 +214,14 @@ function byConstructor(fields: readonly Field[]): boolean {
   return !fields.some((f) => Object.prototype.hasOwnProperty.call(Object.prototype, f.name));
 }
 
+/** Whether an array's keys can be a shape's (`"0"`, `"1"`, … in order, or none): such values are checked to be no array. */
+function arrayLike(fields: readonly Field[]): boolean {
+  return fields.every((f, i) => f.name === String(i));
+}
+
 /** The branches of a record's declared shapes. */
-function branches(fields: readonly Field[], copyName: string, fused?: FusedCheck): string[] {
-  return shapes(fields).flatMap((shape) => branch(shape, shapeName(copyName, shape), fused));
+function branches(fields: readonly Field[], copyName: string, copyOf: FieldCopy, fused?: FusedCheck): string[] {
+  return shapes(fields).flatMap((shape) => branch(shape, shapeName(copyName, shape), copyOf, fused));
 }
 
 /**
@@ -104,13 +231,83 @@ function branches(fields: readonly Field[], copyName: string, fused?: FusedCheck
  * Its prototype is Object.prototype, so the copies are plain objects, as a literal's are.
  */
 function shapeConstructor(name: string, typeName: string, fields: readonly Field[]): string[] {
-  const params = fields.map((_, i) => `v${i}: unknown`).join(", ");
+  const params = fields.map((_, i) => `v${i}: unknown`);
   return [
     `/** Builds copies of \`${docText(typeName)}\` with ${fields.length === 1 ? "its 1 field" : `${fields.length} fields`}: plain objects (prototype Object.prototype) with room for fields added later. */`,
-    `const ${name} = function(this: Data, ${params}): void {`,
+    `const ${name} = function(${["this: Data", ...params].join(", ")}): void {`,
     ...fields.map((f, i) => `this[${quote(f.name)}] = v${i};`),
-    `} as unknown as new (${params}) => Data;`,
+    `} as unknown as new (${params.join(", ")}) => Data;`,
     `${name}.prototype = Object.prototype;`,
+    "",
+  ];
+}
+
+/** The shape constructors of an object's declared shapes (those built by a constructor). */
+function shapeConstructors(copyName: string, typeName: string, fields: readonly Field[]): string[] {
+  return shapes(fields)
+    .filter(byConstructor)
+    .flatMap((shape) => shapeConstructor(shapeName(copyName, shape), typeName, shape));
+}
+
+/** The parameter list and the depth guard of a helper (a depth only when a record type refers to itself). */
+function helperHead(plan: CopyPlan): { readonly params: string; readonly guard: readonly string[] } {
+  if (!plan.recursive) return { params: "value: unknown", guard: [] };
+  return { params: "value: unknown, depth: number", guard: [`if (depth > ${MAX_DEPTH}) return ${GENERIC_COPY}(value);`] };
+}
+
+/** One helper's text: an object copied by its declared shapes, or an array item by item. */
+function helperFunction(plan: CopyPlan, helper: Helper): string[] {
+  const { params, guard } = helperHead(plan);
+  const label = docText(helper.label);
+  if (helper.schema.kind === "ArrayType") {
+    const items = helper.schema.items;
+    return [
+      `/** Copies \`${label}\` arrays item by item; anything else as the generic copy does. */`,
+      `function ${helper.name}(${params}): unknown {`,
+      `if (!Array.isArray(value)) return ${genericCopy("value")};`,
+      ...guard,
+      "const items: readonly unknown[] = value;",
+      "const copy: unknown[] = [];",
+      "for (let i = 0; i < items.length; i++) {",
+      "const item = items[i];",
+      `copy.push(${plan.copyOf(items, "item", "depth + 1")});`,
+      "}",
+      "return copy;",
+      "}",
+      "",
+    ];
+  }
+  const fields = helper.schema.fields;
+  const copyOf: FieldCopy = (f, i) => plan.copyOf(f.type, `f${i}`, "depth + 1");
+  return [
+    ...shapeConstructors(helper.name, helper.label, fields),
+    `/** Copies \`${label}\` values: a literal of its fields when a value has exactly those keys, else the generic copy. */`,
+    `function ${helper.name}(${params}): unknown {`,
+    "if (typeof value !== \"object\" || value === null) return value;",
+    ...(shapes(fields).some(arrayLike) ? [`if (Array.isArray(value)) return ${GENERIC_COPY}(value);`] : []),
+    ...guard,
+    "const data = value as Data;",
+    "const keys = Object.keys(data);",
+    ...branches(fields, helper.name, copyOf),
+    `return ${GENERIC_COPY}(data);`,
+    "}",
+    "",
+  ];
+}
+
+/** The shared helper copying arrays of scalars: a `slice` once every item is seen to be a scalar. */
+function scalarsFunction(copyName: string): string[] {
+  return [
+    "/** Copies arrays of scalars (a `slice` once no item is an object); anything else as the generic copy does. */",
+    `function ${copyName}Scalars(value: unknown): unknown {`,
+    `if (!Array.isArray(value)) return ${genericCopy("value")};`,
+    "const items: readonly unknown[] = value;",
+    "for (let i = 0; i < items.length; i++) {",
+    "const item = items[i];",
+    `if (typeof item === "object" && item !== null) return ${GENERIC_COPY}(value);`,
+    "}",
+    "return items.slice();",
+    "}",
     "",
   ];
 }
@@ -124,32 +321,38 @@ function copyable(model: RecordModel): readonly Field[] | undefined {
   return schema.fields;
 }
 
-/** The copy function for a machine's input record, or undefined when the record is not an object type. */
-export function copyInputFunction(name: string, machineName: string, model: RecordModel): string | undefined {
+/**
+ * The copy function for a machine's input record, or undefined when the record is not an object
+ * type. `recordOf` resolves record references in field types (without it, their values get the
+ * generic copy); pass the same to `enterInputFunction`, which calls this function's helpers.
+ */
+export function copyInputFunction(name: string, machineName: string, model: RecordModel, recordOf?: RecordLookup): string | undefined {
   const fields = copyable(model);
   if (fields === undefined) return undefined;
+  const plan = planOf(name, fields, model.typeName, recordOf);
+  const copyOf: FieldCopy = (f, i) => plan.copyOf(f.type, `f${i}`, "0");
   const lines = [
-    ...shapes(fields)
-      .filter(byConstructor)
-      .flatMap((shape) => shapeConstructor(shapeName(name, shape), model.typeName, shape)),
+    ...shapeConstructors(name, model.typeName, fields),
     `/** Copies a record entering \`${docText(machineName)}\` (COPY mode): a literal of \`${docText(model.typeName)}\`'s fields when it has exactly those keys, else a deep clone. */`,
     `function ${name}(data: Data): Data {`,
     "const keys = Object.keys(data);",
-    ...branches(fields, name),
+    ...branches(fields, name, copyOf),
     `return ${GENERIC_COPY}(data);`,
     "}",
     "",
+    ...plan.helpers.flatMap((h) => helperFunction(plan, h)),
+    ...(plan.usesScalars ? scalarsFunction(name) : []),
   ];
   return lines.join("\n");
 }
 
 /**
  * The fused input entry (`enterInput`, used by the runtime's compiled lane; emitted with the
- * `copyInput` named `copyName`, whose shape constructors it uses): `copyInput` and the
- * record's check in one pass over the fields. For a record whose keys are a declared shape (the
- * literal branches of `copyInputFunction`) and that passes the check, it returns exactly what
- * `copyInput` returns; for anything else it returns null and the caller copies and checks the
- * general way. The check lines are the checker's own (`fieldChecks`), run on the values the
+ * `copyInput` named `copyName`, whose shape constructors and helpers it uses): `copyInput` and
+ * the record's check in one pass over the fields. For a record whose keys are a declared shape
+ * (the literal branches of `copyInputFunction`) and that passes the check, it returns exactly
+ * what `copyInput` returns; for anything else it returns null and the caller copies and checks
+ * the general way. The check lines are the checker's own (`fieldChecks`), run on the values the
  * branch has read: the same judgements, without reading each field twice.
  */
 export function enterInputFunction(
@@ -158,9 +361,13 @@ export function enterInputFunction(
   machineName: string,
   model: RecordModel,
   checkerOf: (recordName: string) => string,
+  recordOf?: RecordLookup,
 ): { readonly text: string; readonly patterns: readonly PatternConstant[]; readonly usesIssues: boolean } | undefined {
   const fields = copyable(model);
   if (fields === undefined) return undefined;
+  // The copy's own plan: the same helper names as copyInputFunction's.
+  const plan = planOf(copyName, fields, model.typeName, recordOf);
+  const copyOf: FieldCopy = (f, i) => plan.copyOf(f.type, `f${i}`, "0");
   const writer = fieldCheckWriter(name, checkerOf);
   let usesIssues = false;
   const fused: FusedCheck = (shape) => {
@@ -174,7 +381,7 @@ export function enterInputFunction(
     `/** Enters a record into \`${docText(machineName)}\` in one pass: \`${docText(model.typeName)}\`'s copy when the record has exactly its declared keys and passes its check, else null. */`,
     `function ${name}(data: Data): Data | null {`,
     "const keys = Object.keys(data);",
-    ...branches(fields, copyName, fused),
+    ...branches(fields, copyName, copyOf, fused),
     "return null;",
     "}",
     "",

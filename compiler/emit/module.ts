@@ -128,6 +128,7 @@ export function writeModule(module: ModuleModel, runtimeSpecifier: string): stri
   for (const r of module.records) if (!byName.has(r.record.name)) byName.set(r.record.name, r);
   const typeName = (name: string): string => byName.get(name)?.typeName ?? name;
   const checkerOf = (name: string): string => byName.get(name)?.checkName ?? `check${name}`;
+  const recordOf = (name: string): RecordModel | undefined => byName.get(name);
 
   // Functions-module imports: one per distinct specifier, sorted.
   const specifiers = [...new Set(module.machines.flatMap((m) => (m.functions.kind === "module" ? [m.functions.specifier] : [])))].sort(compareCodePoints);
@@ -152,8 +153,9 @@ export function writeModule(module: ModuleModel, runtimeSpecifier: string): stri
   if (patterns.length > 0) sections.push(`${patterns.map(patternConstant).join("\n")}\n`);
   sections.push(...checkers);
   for (const m of module.machines) {
-    const copy = m.inputRecord ? copyInputFunction(m.names.copyInput, m.machine.name, m.inputRecord) : undefined;
-    const enter = m.inputRecord ? enterInputFunction(m.names.enterInput, m.names.copyInput, m.machine.name, m.inputRecord, checkerOf) : undefined;
+    // Both get the same lookup: enterInput calls the nested-copy helpers copyInput emits.
+    const copy = m.inputRecord ? copyInputFunction(m.names.copyInput, m.machine.name, m.inputRecord, recordOf) : undefined;
+    const enter = m.inputRecord ? enterInputFunction(m.names.enterInput, m.names.copyInput, m.machine.name, m.inputRecord, checkerOf, recordOf) : undefined;
     if (copy !== undefined) {
       imports.type("Data");
       sections.push(copy);

@@ -8,6 +8,7 @@ import type { Data } from "../machine/definition.js";
 import { deepCopy } from "../modes/copy.js";
 import { COPY, restoreInPlace } from "../modes/modes.js";
 import { enterState } from "./entry.js";
+import { transitionStarts } from "./hooks.js";
 import {
   badTransformResult,
   finishAtFinal,
@@ -239,6 +240,7 @@ function noArc(run: Run, st: PreparedState): Phase {
  * the target. Its usage is counted when the target is entered or when the transition fails.
  */
 function selectArc(run: Run, arc: PreparedArc): Phase {
+  if (run.hooks !== null) transitionStarts(run, arc);
   // An arc's transforms and a push's isolation work on the record: it is no longer the input copy.
   if (arc.transforms.length > 0 || arc.push !== null) run.fresh = false;
   run.arc = arc;

@@ -5,9 +5,11 @@
  */
 import { type Clock, systemClock } from "../clock.js";
 import { ConcurrentRecordUseError, MachineClosedError, NotSynchronousError } from "../errors.js";
-import type { MachineOptions, ProcessOptions, RunResult, SyncMachine } from "../machine/api.js";
+import type { BatchOptions, MachineOptions, ProcessOptions, RecordValidation, RunResult, SyncMachine } from "../machine/api.js";
 import type { Data, MachineDefinition } from "../machine/definition.js";
 import { DIRECT, DirectRecordGuard, REFERENCE } from "../modes/modes.js";
+import { runBatch } from "./batch.js";
+import { checkStartRecord } from "./check-record.js";
 import { driveAsync, driveSync } from "./drive.js";
 import { type Lane, laneOf } from "./lane.js";
 import { DONE } from "./phase.js";
@@ -16,6 +18,7 @@ import { resourceSpec } from "../resources/config.js";
 import { ResourceManager } from "../resources/manager.js";
 import { BUILTIN_PROVIDERS } from "../resources/registry.js";
 import { Run, runMode } from "./run.js";
+import { type RunSetup, runSetupOf } from "./hooks.js";
 import { TraceTrie } from "./trace.js";
 import { validateFunctions, validateResources, validateStructure } from "./validate.js";
 
@@ -36,8 +39,8 @@ export function defineMachine<D = Data, S extends string = string>(
   const clock = options.clock ?? systemClock;
   const resources = def.resources.length === 0 ? null : openResources(def, options, clock);
   // The compiled lane (decision E17) for the machines it covers.
-  const lane = options.lane === false ? null : laneOf(def, m, trace);
-  return new EngineMachine<D, S>(m, clock, trace, lane, resources);
+  const lane = options.lane === false || options.hooks !== undefined ? null : laneOf(def, m, trace);
+  return new EngineMachine<D, S>(m, clock, trace, lane, resources, runSetupOf(options));
 }
 
 /**
@@ -66,13 +69,16 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
   readonly #direct = new DirectRecordGuard();
   readonly #hasAsync: boolean;
   readonly #lane: Lane | null;
+  /** Hooks and context factory every run of this machine gets (hooks.ts, E19). */
+  readonly #setup: RunSetup;
   /** Resources whose providers answer asynchronously (such a machine has no processSync). */
   readonly #asyncResources: readonly string[];
   /** The machine's resources (health, metrics, scoped use), or null when it declares none. */
   readonly resources: ResourceManager | null;
   #closed = false;
 
-  constructor(m: PreparedMachine, clock: Clock, trace: TraceTrie, lane: Lane | null, resources: ResourceManager | null) {
+  constructor(m: PreparedMachine, clock: Clock, trace: TraceTrie, lane: Lane | null, resources: ResourceManager | null, setup: RunSetup) {
+    this.#setup = setup;
     this.#m = m;
     this.#clock = clock;
     this.#trace = trace;
@@ -141,6 +147,16 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
     }
   }
 
+  processBatch(records: Iterable<D> | AsyncIterable<D>, options?: BatchOptions<S>): Promise<RunResult<D, S>[]> {
+    if (this.#closed) return Promise.reject(new MachineClosedError(this.#m.name));
+    const processSync = this.#hasAsync ? null : (record: D, o?: ProcessOptions<S>) => this.processSync(record, o);
+    return runBatch<D, S>({ process: (record, o) => this.process(record, o), processSync, clock: this.#clock }, records, options);
+  }
+
+  validate(record: D): RecordValidation {
+    return checkStartRecord(this.#m, record);
+  }
+
   /** Refuses new records, then releases every handle and closes the resources (idempotent). */
   async close(): Promise<void> {
     this.#closed = true;
@@ -171,7 +187,7 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
       throw new RangeError(`timeoutSeconds must be a positive number, got ${options.timeoutSeconds}`);
     }
     const m = this.#m;
-    const run = this.#spare.pop() ?? new Run(m, this.#clock, this.#trace, this.resources);
+    const run = this.#spare.pop() ?? new Run(m, this.#clock, this.#trace, this.resources, this.#setup);
     if (typeof record !== "object" || record === null || Array.isArray(record)) {
       run.begin(REFERENCE, record, options);
       const type = record === null ? "null" : Array.isArray(record) ? "array" : typeof record;

@@ -36,6 +36,7 @@ import {
   TRANSFORM_RESULT,
   VALIDATE_RESULT,
 } from "./phase.js";
+import { leavingState } from "./hooks.js";
 import { inheritScope, type PreparedArc, type PreparedSlot, withHandles } from "./prepare.js";
 import { undoPush } from "./push.js";
 import type { Run } from "./run.js";
@@ -45,6 +46,7 @@ const NO_ROLES: Readonly<Record<string, string>> = Object.freeze({});
 
 /** ENTER: makes `run.target` the current state and runs its entry procedure. */
 export function enterState(run: Run): Phase {
+  if (run.hooks !== null) leavingState(run);
   const st = run.m.states[run.target]!;
   if (run.left !== null && run.state >= 0) run.left[run.state] = run.generation;
   run.st = st;

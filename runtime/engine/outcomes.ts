@@ -2,6 +2,7 @@
  * How failures end a run or move it (SEMANTICS §2.5 with our fixed messages, decision E3's
  * `on error` routing), plus the small judgements shared by the phase handlers.
  */
+import { errorRouted } from "./hooks.js";
 import { BY_ERROR_ROUTE, ENTER, type Phase } from "./phase.js";
 import type { PreparedArc, PreparedState } from "./prepare.js";
 import type { Run } from "./run.js";
@@ -29,6 +30,7 @@ export function routeError(run: Run, state: PreparedState, message: string): Pha
     return run.finish(false, `Maximum transitions (${run.m.maxTransitions}) exceeded`, state.index);
   }
   run.noteError(state.name, message);
+  if (run.hooks !== null) errorRouted(run, state, message);
   run.entryKind = BY_ERROR_ROUTE;
   run.errorSource = state.index;
   run.target = state.onError;

@@ -17,6 +17,7 @@ import { COPY, type ModeCode, modeCode } from "../modes/modes.js";
 import { continueChain, loopTop, resumeChain, resumeChainAfterAcquire, resumeConditionAfterAcquire, resumeConditions } from "./arcs.js";
 import type { ChoiceProgress } from "./choose.js";
 import { FunctionContext } from "./context.js";
+import { failureNoted, type HookErrorNote, type MachineHooks, NO_SETUP, type RunSetup, runFailed, startRun, stateEntered } from "./hooks.js";
 import { enterState, resumeEntryAfterAcquire, resumePreValidators, resumeTransforms, resumeValidators } from "./entry.js";
 import {
   ACQUIRED,
@@ -159,12 +160,20 @@ export class Run {
   /** Handles acquired for the running arc's condition or transform chain, by role. */
   arcHandles: Readonly<Record<string, unknown>> = EMPTY_RECORD;
 
-  constructor(m: PreparedMachine, clock: Clock, trace: TraceTrie, resources: ResourceManager | null = null) {
+  /** The machine's hooks (hooks.ts, E19), or null: every hook site is behind this one check. */
+  readonly hooks: MachineHooks | null;
+  /** With hooks: the run's id, whether the current state's `onStateEnter` fired, hooks that threw. */
+  runId = 0;
+  hookEntered = false;
+  hookErrors: HookErrorNote[] | null = null;
+
+  constructor(m: PreparedMachine, clock: Clock, trace: TraceTrie, resources: ResourceManager | null = null, setup: RunSetup = NO_SETUP) {
     this.m = m;
     this.res = resources === null ? null : new RunResources(resources);
     this.clock = clock;
     this.trace = trace;
-    this.ctx = new FunctionContext();
+    this.hooks = setup.hooks;
+    this.ctx = new FunctionContext(setup.contextFactory);
     this.st = m.states[0] as PreparedState;
     this.scope = this.st?.scope;
     this.arc = null;
@@ -195,6 +204,7 @@ export class Run {
    */
   begin(mode: ModeCode, record: unknown, options: ProcessOptions | undefined, sync = false): void {
     const m = this.m;
+    if (this.hooks !== null) startRun(this);
     this.res?.begin(sync);
     if (this.left !== null && ++this.generation === 0xffffffff) {
       this.left.fill(0);
@@ -282,6 +292,8 @@ export class Run {
           this.phase = enterState(this);
           break;
         case LOOP:
+          // LOOP follows every completed entry (entry.ts): the one place `onStateEnter` fires.
+          if (this.hooks !== null) stateEntered(this);
           this.phase = loopTop(this);
           break;
         case PRE_RESULT:
@@ -373,6 +385,7 @@ export class Run {
     this.error = error;
     this.finalState = finalState;
     this.phase = DONE;
+    if (!success && this.hooks !== null) runFailed(this, error ?? "");
     return DONE;
   }
 
@@ -380,6 +393,7 @@ export class Run {
   timeOut(): void {
     this.timedOut = true;
     this.phase = DONE;
+    if (this.hooks !== null) runFailed(this, timeoutMessage(this.timeoutSeconds));
   }
 
   /** Ends the run because the engine itself, or code it trusts (a record copier), threw. */
@@ -403,6 +417,7 @@ export class Run {
     const note: FailureNote = { state, function: fn, phase, error };
     if (this.failures === null) this.failures = [note];
     else this.failures.push(note);
+    if (this.hooks !== null) failureNoted(this, state, fn, phase, error);
   }
 
   /** Keeps an error routed by `on error` for `metadata.errors`. */
@@ -423,17 +438,18 @@ export class Run {
         final_state: null,
         data: this.input as D,
         path: NO_PATH,
-        error: `FSM execution exceeded timeout of ${this.timeoutSeconds} seconds`,
-        metadata: NO_METADATA,
+        error: timeoutMessage(this.timeoutSeconds),
+        metadata: this.hookErrors === null ? NO_METADATA : Object.freeze({ hook_errors: frozenHookErrors(this.hookErrors) }),
       };
     }
     const path = this.trace.path(this.node, this.tail) as readonly S[];
     let metadata = this.trace.usage(this.node, this.tail);
-    if (this.errors !== null || this.failures !== null || this.schemaErrors !== null) {
+    if (this.errors !== null || this.failures !== null || this.schemaErrors !== null || this.hookErrors !== null) {
       const extended: Record<string, unknown> = { ...metadata };
       if (this.errors !== null) extended["errors"] = this.errors;
       if (this.failures !== null) extended["failures"] = this.failures;
       if (this.schemaErrors !== null) extended["schema_errors"] = this.schemaErrors;
+      if (this.hookErrors !== null) extended["hook_errors"] = frozenHookErrors(this.hookErrors);
       metadata = Object.freeze(extended);
     }
     return {
@@ -448,6 +464,15 @@ export class Run {
 }
 
 const EMPTY_RECORD: Data = Object.freeze({});
+
+function timeoutMessage(timeoutSeconds: number): string {
+  return `FSM execution exceeded timeout of ${timeoutSeconds} seconds`;
+}
+
+/** `metadata.hook_errors`: a frozen copy (a late rejection of an async hook must not change a result). */
+function frozenHookErrors(notes: readonly HookErrorNote[]): readonly HookErrorNote[] {
+  return Object.freeze(notes.map((note) => Object.freeze({ ...note })));
+}
 const NO_PATH: readonly never[] = Object.freeze([]);
 const NO_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
 

@@ -3,7 +3,7 @@
  * the machine object returned by a generated factory.
  */
 import type { ResourceProvider } from "../resources/types.js";
-import type { Data, DataMode } from "./definition.js";
+import type { Data, DataMode, SchemaIssue } from "./definition.js";
 
 /** Handles by role name: `{ readonly db: SqliteHandle }`. */
 export type ResourceMap = { readonly [role: string]: unknown };
@@ -35,6 +35,11 @@ export interface Ctx<S extends string = string, R extends string | ResourceMap =
   require_resource(name: string): unknown;
   /** The resource bound to `role`, or a clear error when the role is not bound. */
   resource_for_role(role: string): unknown;
+  /**
+   * The fields `MachineOptions.contextFactory` gave this run (a tenant id, a logger), frozen;
+   * empty without a factory. The factory runs at most once per run, on the first read (E19).
+   */
+  readonly extra: Readonly<Record<string, unknown>>;
 }
 
 /** The result of one record's run (DESIGN §1 `fsmc run` contract, SEMANTICS §8.1). */
@@ -92,6 +97,10 @@ export interface MachineOptions {
    * gives exactly the engine's results; `false` makes every run take the generic engine.
    */
   readonly lane?: boolean;
+  /** Synchronous observers of every run: state entries and exits, transitions, errors (decision E19). */
+  readonly hooks?: EngineHooks;
+  /** Builds `ctx.extra` for a run: called at most once per run, on the first read (decision E19). */
+  readonly contextFactory?: ContextFactory;
 }
 
 /** A machine whose functions may be asynchronous. */
@@ -100,6 +109,15 @@ export interface AsyncMachine<D = Data, S extends string = string> {
   /** Every state name of every network, in order. */
   readonly states: readonly S[];
   process(record: D, options?: ProcessOptions<S>): Promise<RunResult<D, S>>;
+  /**
+   * Runs every record of `records` (docs/batch.md): one full result per input record, in input
+   * order, up to `concurrency` at once. A record whose run throws gets a failure result; after
+   * an abort, records not started get a cancelled result. Rejects only for invalid options, an
+   * input that fails while being read, or an `onProgress` that throws.
+   */
+  processBatch(records: Iterable<D> | AsyncIterable<D>, options?: BatchOptions<S>): Promise<RunResult<D, S>[]>;
+  /** Checks a record against the main start state's record type, without running anything. */
+  validate(record: D): RecordValidation;
   /** The machine's resources (health, metrics, scoped use outside a run), or null when it declares none. */
   readonly resources: import("../resources/manager.js").ResourceManager | null;
   /** Refuses new records, releases every resource handle and closes the providers; idempotent. */
@@ -107,7 +125,141 @@ export interface AsyncMachine<D = Data, S extends string = string> {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** Options of `processBatch`: how records are scheduled, plus the per-record `ProcessOptions`. */
+export interface BatchOptions<S extends string = string> extends ProcessOptions<S> {
+  /**
+   * Records in flight at once (default: 1 for a synchronous machine, which then runs each
+   * record through `processSync`; 16 otherwise, through `process`).
+   */
+  readonly concurrency?: number;
+  /**
+   * Records read from the input and not finished yet, at most (default 1000): bounds the memory
+   * an async iterable input can fill. A synchronous machine at concurrency 1 yields to the event
+   * loop after every `batchSize` records.
+   */
+  readonly batchSize?: number;
+  /** Called at most every `progressIntervalMs` while records finish, and once at the end. */
+  readonly onProgress?: (progress: BatchProgress) => void;
+  /** Minimum time between two `onProgress` calls, on the machine's clock (default 100). */
+  readonly progressIntervalMs?: number;
+  /** Aborting starts no more records: each one not started gets a cancelled result; records in flight finish. */
+  readonly signal?: AbortSignal;
+  /** Not supported yet (worker threads will come later): any value makes `processBatch` throw a RangeError. */
+  readonly workers?: never;
+}
+
+/** What `onProgress` is told. `done` = `succeeded` + `failed` + `cancelled`. */
+export interface BatchProgress {
+  readonly done: number;
+  /** The number of input records: known up front for an array or a Set, and always in the final call. */
+  readonly total?: number;
+  readonly succeeded: number;
+  /** Records that ran and failed (a timeout, a record error, a run that threw). */
+  readonly failed: number;
+  /** Records an abort kept from starting. */
+  readonly cancelled: number;
+  /** Records run (succeeded + failed) per second since the batch started; 0 before any time passed. */
+  readonly ratePerSecond: number;
+  /** Results by `final_state` (records that never entered a state are not counted here). */
+  readonly byFinalState: Readonly<Record<string, number>>;
+}
+
+/** The answer of `validate`: the record-type issues, with JSON pointers into the record. */
+export interface RecordValidation {
+  readonly valid: boolean;
+  readonly errors: readonly SchemaIssue[];
+}
+
 /** A machine whose every function is synchronous: `processSync` runs without awaiting. */
 export interface SyncMachine<D = Data, S extends string = string> extends AsyncMachine<D, S> {
   processSync(record: D, options?: ProcessOptions<S>): RunResult<D, S>;
 }
+
+/** What the engine tells every hook: the machine and the run (a per-machine sequence number from 1). */
+export interface RunEventBase {
+  readonly machine: string;
+  readonly runId: number;
+  /** The engine's working record as it stands (not a copy): read it, never change it; copy it to keep it. */
+  readonly record: Data;
+}
+
+/** `onStateEnter` (the state's entry procedure completed) and `onStateExit` (the state is being left). */
+export interface StateEvent extends RunEventBase {
+  readonly state: string;
+  /** The state's sub-network, or null in the main network (like `ctx.network_name`). */
+  readonly network: string | null;
+}
+
+/** `beforeTransition` (an arc was chosen) and `afterTransition` (its target's entry completed). */
+export interface TransitionEvent extends RunEventBase {
+  readonly from: string;
+  /** The state entered: the arc's target, or a push's sub-network entry state (null: that network has none). */
+  readonly to: string | null;
+  /** The arc's label, `<source> -> <target>` (a push: `<source> -> <network>[:<state>]`, E8). */
+  readonly arc: string;
+  readonly priority: number;
+  readonly kind: "arc" | "push";
+}
+
+/**
+ * Where an `onError` event comes from: a function or entry failure (one event per
+ * `metadata.failures` entry, with that entry's phase), a record error moved to an `on error`
+ * target (`routed`), or the run ending in failure (`run`, with the result's error).
+ */
+export type ErrorPhase =
+  | "pre_validation"
+  | "schema"
+  | "transform"
+  | "validation"
+  | "arc_transform"
+  | "resources"
+  | "push"
+  | "routed"
+  | "run";
+
+/** `onError`: something failed while the record was in `state`. */
+export interface RunErrorEvent extends RunEventBase {
+  /** The state concerned (for `run`, the result's `final_state`). */
+  readonly state: string | null;
+  readonly error: string;
+  readonly phase: ErrorPhase;
+  /** The failing function, when one failed. */
+  readonly function: string | null;
+  /** For `routed`: the `on error` target the record moves to; otherwise null. */
+  readonly routedTo: string | null;
+}
+
+/**
+ * Observers of a machine's runs (decision E19). Each is called synchronously with a frozen event;
+ * its return value is ignored, and a throw is caught and kept in the result's `metadata.hook_errors`.
+ */
+export interface EngineHooks {
+  onStateEnter?(event: StateEvent): void;
+  onStateExit?(event: StateEvent): void;
+  beforeTransition?(event: TransitionEvent): void;
+  afterTransition?(event: TransitionEvent): void;
+  onError?(event: RunErrorEvent): void;
+}
+
+/** The name of one hook. */
+export type HookName = keyof EngineHooks;
+
+/** A hook that threw during a run: the first error's text and how many times it threw (`metadata.hook_errors`). */
+export interface HookError {
+  readonly hook: HookName;
+  readonly error: string;
+  readonly count: number;
+}
+
+/** What `contextFactory` is given: the ctx fields of the call that first reads `ctx.extra`. */
+export interface ContextBase {
+  readonly state_name: string;
+  readonly network_name: string | null;
+  readonly function_name: string;
+  /** The run-wide variables object itself (writes are seen by every function of the run). */
+  readonly variables: Record<string, unknown>;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+/** Builds the extra fields of `ctx` for one run (`ctx.extra`). */
+export type ContextFactory = (base: ContextBase) => Record<string, unknown>;

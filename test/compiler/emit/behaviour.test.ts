@@ -1,7 +1,8 @@
 /**
  * What the generated helpers do, run directly: `copyInput` equals a generic deep copy for
- * every JSON input (property-based), the fused `enterInput` agrees with copy-then-check, and
- * record checkers report JSON-pointer issues.
+ * every JSON input (property-based), flat or nested (objects, arrays, record references, a
+ * self-referencing record), and shares nothing with it; the fused `enterInput` agrees with
+ * copy-then-check; record checkers report JSON-pointer issues.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -73,6 +74,190 @@ describe("copyInput", () => {
     expect(proto && copyInputFunction("copyP", "m", proto)).toBeUndefined();
     const [alias] = recordsOf([{ name: "A", schema: { kind: "StringType" } }]);
     expect(alias && copyInputFunction("copyA", "m", alias)).toBeUndefined();
+  });
+});
+
+/** Whether two values are the same JSON tree: same primitives (`Object.is`), kinds, prototypes and key order. */
+function sameTree(a: unknown, b: unknown): boolean {
+  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return Object.is(a, b);
+  if (Array.isArray(a) !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.join("\u0000") !== kb.join("\u0000")) return false;
+  return ka.every((k) => sameTree((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** Every object and array inside `value` (itself included). */
+function objectsIn(value: unknown, into = new Set<object>()): Set<object> {
+  if (typeof value === "object" && value !== null && !into.has(value)) {
+    into.add(value);
+    for (const v of Object.values(value)) objectsIn(v, into);
+  }
+  return into;
+}
+
+describe("copyInput of nested shapes (objects, arrays of objects, record references)", () => {
+  // Three levels: Order.customer.address, Order.lines[] (Line) .parts[] .dims; Node refers to itself.
+  const records = recordsOf([
+    {
+      name: "Order",
+      fields: [
+        { name: "id", type: "integer" },
+        {
+          name: "customer",
+          type: {
+            kind: "ObjectType",
+            additional: true,
+            fields: [
+              { name: "name", type: "string" },
+              { name: "address", optional: true, type: { kind: "ObjectType", additional: true, fields: [{ name: "city", type: "string" }, { name: "zip", optional: true, type: "string" }] } },
+            ],
+          },
+        },
+        { name: "lines", type: { kind: "ArrayType", items: "Line" } },
+        { name: "tags", optional: true, type: { kind: "ArrayType", items: "string" } },
+        { name: "tree", optional: true, type: { kind: "UnionType", members: ["Node", "null"] } },
+        { name: "meta", optional: true, type: "any" },
+      ],
+    },
+    {
+      name: "Line",
+      fields: [
+        { name: "sku", type: "string" },
+        { name: "qty", type: "integer" },
+        {
+          name: "parts",
+          type: {
+            kind: "ArrayType",
+            items: {
+              kind: "ObjectType",
+              additional: true,
+              fields: [
+                { name: "code", type: "string" },
+                { name: "dims", type: { kind: "ObjectType", additional: true, fields: [{ name: "w", type: "number" }, { name: "h", type: "number" }] } },
+              ],
+            },
+          },
+        },
+      ],
+    },
+    { name: "Node", fields: [{ name: "value", type: "number" }, { name: "children", optional: true, type: { kind: "ArrayType", items: "Node" } }] },
+    { name: "Pair", fields: [{ name: "0", type: "string" }, { name: "1", optional: true, type: "string" }] },
+  ]);
+  const byName = new Map(records.map((r) => [r.record.name, r]));
+  const order = byName.get("Order");
+  if (order === undefined) throw new Error("no Order model");
+  const text = copyInputFunction("copyOrder", "m", order, (name) => byName.get(name)) ?? "";
+  const copyOrder = compile<(d: unknown) => unknown>(text, ["copyOrder"])["copyOrder"] as (d: unknown) => unknown;
+
+  // Values of each type: mostly well shaped, sometimes a shape off (keys missing, extra, reordered) or junk.
+  const junk = fc.jsonValue({ maxDepth: 2 });
+  const sometimes = <T>(good: fc.Arbitrary<T>): fc.Arbitrary<unknown> => fc.oneof({ weight: 6, arbitrary: good }, { weight: 1, arbitrary: junk });
+  const objectOf = (fields: Record<string, fc.Arbitrary<unknown>>, required: readonly string[]): fc.Arbitrary<unknown> => {
+    const all = Object.keys(fields);
+    const only = Object.fromEntries(required.map((k) => [k, fields[k] ?? junk]));
+    return sometimes(
+      fc.oneof(
+        { weight: 4, arbitrary: fc.record(fields, { requiredKeys: all }) },
+        { weight: 2, arbitrary: fc.record(only) },
+        { weight: 1, arbitrary: fc.record(fields, { requiredKeys: [] }) },
+        { weight: 1, arbitrary: fc.tuple(fc.record(fields, { requiredKeys: all }), fc.dictionary(fc.constantFrom("x", "y", ...all), junk, { maxKeys: 2 })).map(([o, extra]) => ({ ...o, ...extra })) },
+        { weight: 1, arbitrary: fc.record(fields, { requiredKeys: all }).map((o) => Object.fromEntries(Object.entries(o).reverse())) },
+        { weight: 1, arbitrary: fc.array(fc.string(), { maxLength: 2 }) },
+      ),
+    );
+  };
+  const scalar = <T>(good: fc.Arbitrary<T>): fc.Arbitrary<unknown> => fc.oneof({ weight: 8, arbitrary: good }, { weight: 1, arbitrary: junk });
+  const nodeOf = (levels: number): fc.Arbitrary<unknown> =>
+    objectOf({ value: scalar(fc.double()), ...(levels > 0 ? { children: sometimes(fc.array(nodeOf(levels - 1), { maxLength: 2 })) } : {}) }, ["value"]);
+  const node = nodeOf(3);
+  const dims = objectOf({ w: scalar(fc.double()), h: scalar(fc.integer()) }, ["w", "h"]);
+  const part = objectOf({ code: scalar(fc.string()), dims }, ["code", "dims"]);
+  const line = objectOf({ sku: scalar(fc.string()), qty: scalar(fc.integer()), parts: sometimes(fc.array(part, { maxLength: 3 })) }, ["sku", "qty", "parts"]);
+  const address = objectOf({ city: scalar(fc.string()), zip: scalar(fc.string()) }, ["city"]);
+  const customer = objectOf({ name: scalar(fc.string()), address }, ["name"]);
+  const input = objectOf(
+    {
+      id: scalar(fc.integer()),
+      customer,
+      lines: sometimes(fc.array(line, { maxLength: 3 })),
+      tags: sometimes(fc.array(fc.oneof(fc.string(), fc.constant(null), fc.integer()), { maxLength: 3 })),
+      tree: fc.oneof(node, fc.constant(null)),
+      meta: junk,
+    },
+    ["id", "customer", "lines"],
+  ).filter((v): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v));
+
+  it("is exactly a deep copy (kinds, prototypes, key order, -0) for any value, three levels deep", () => {
+    fc.assert(
+      fc.property(input, (record) => {
+        const json = JSON.stringify(record);
+        const copy = copyOrder(record);
+        expect(sameTree(copy, structuredClone(record))).toBe(true);
+        expect(JSON.stringify(record)).toBe(json);
+      }),
+      { numRuns: 1000, seed: 11 },
+    );
+  });
+
+  it("shares nothing with the input: mutating every object of the copy leaves the input as it was", () => {
+    fc.assert(
+      fc.property(input, (record) => {
+        const json = JSON.stringify(record);
+        const copy = copyOrder(record);
+        const inside = objectsIn(record);
+        for (const o of objectsIn(copy)) {
+          expect(inside.has(o)).toBe(false);
+          if (Array.isArray(o)) o.push("changed");
+          else (o as Record<string, unknown>)["changed"] = true;
+        }
+        expect(JSON.stringify(record)).toBe(json);
+      }),
+      { numRuns: 500, seed: 12 },
+    );
+  });
+
+  it("copies declared nested shapes by helpers, never cloning a well-shaped field value generically", () => {
+    // Only `meta` (any) is cloned generically as a field value.
+    expect(text.match(/structuredClone\(f\d+\)/g)).toEqual(["structuredClone(f5)"]);
+    expect(text).toContain("copyOrderScalars(");
+    expect(text).toContain("items.slice()");
+    // customer, address, lines[], Line, parts[], a part, dims, Node, children[]: Node refers to itself through children[].
+    expect(text.match(/^function copyOrderPart\d+\(/gm)?.length).toBe(9);
+    expect(text).toContain("if (depth > 100) return structuredClone(value);");
+    const shaped = { id: 1, customer: { name: "a", address: { city: "c" } }, lines: [{ sku: "s", qty: 2, parts: [{ code: "p", dims: { w: 1, h: 2 } }] }] };
+    const copy = copyOrder(shaped) as typeof shaped;
+    expect(copy).toEqual(shaped);
+    expect(copy.lines[0]?.parts[0]?.dims).not.toBe(shaped.lines[0]?.parts[0]?.dims);
+  });
+
+  it("copies a self-referencing record of any depth, and a cyclic value without recursing forever", () => {
+    let tree: Record<string, unknown> = { value: 0 };
+    for (let i = 1; i < 400; i++) tree = { value: i, children: [tree] };
+    const deep = { id: 1, customer: { name: "a" }, lines: [], tree };
+    expect(sameTree(copyOrder(deep), deep)).toBe(true);
+    const cyclic: Record<string, unknown> = { value: 1 };
+    cyclic["children"] = [cyclic];
+    expect(() => copyOrder({ id: 1, customer: { name: "a" }, lines: [], tree: cyclic })).not.toThrow();
+  });
+
+  it("checks that a value is no array when a shape's keys could be an array's", () => {
+    const [pair] = recordsOf([
+      { name: "Holder", fields: [{ name: "pair", type: { kind: "ObjectType", additional: true, fields: [{ name: "0", type: "string" }, { name: "1", optional: true, type: "string" }] } }] },
+    ]);
+    const pairText = pair ? (copyInputFunction("copyHolder", "m", pair) ?? "") : "";
+    expect(pairText).toContain("if (Array.isArray(value)) return structuredClone(value);");
+    const copyHolder = compile<(d: unknown) => unknown>(pairText, ["copyHolder"])["copyHolder"] as (d: unknown) => unknown;
+    for (const value of [["a"], ["a", "b"], { 0: "a" }, { 0: "a", 1: "b" }]) {
+      expect(sameTree(copyHolder({ pair: value }), { pair: structuredClone(value) })).toBe(true);
+    }
+  });
+
+  it("copies a record reference generically when no record lookup is given", () => {
+    const alone = copyInputFunction("copyOrder", "m", order) ?? "";
+    expect(alone).not.toContain("depth");
+    const copy = compile<(d: unknown) => unknown>(alone, ["copyOrder"])["copyOrder"] as (d: unknown) => unknown;
+    fc.assert(fc.property(input, (record) => sameTree(copy(record), structuredClone(record))), { numRuns: 200, seed: 13 });
   });
 });
 
@@ -151,8 +336,8 @@ describe("enterInput (copy and check fused)", () => {
   const order = byName.get("Order");
   if (order === undefined) throw new Error("no Order model");
   const checkers = records.map((r) => checkerFunction(r, "m.fsm", checkerOf));
-  const copy = copyInputFunction("copyOrder", "m", order) ?? "";
-  const enter = enterInputFunction("enterOrder", "copyOrder", "m", order, checkerOf);
+  const copy = copyInputFunction("copyOrder", "m", order, (name) => byName.get(name)) ?? "";
+  const enter = enterInputFunction("enterOrder", "copyOrder", "m", order, checkerOf, (name) => byName.get(name));
   const source = [...checkers.flatMap((p) => p.patterns.map(patternConstant)), ...(enter?.patterns.map(patternConstant) ?? []), ...checkers.map((p) => p.text), copy, enter?.text ?? ""].join("\n");
   type Fn = (v: unknown) => unknown;
   const fns = compile<Fn>(source, ["checkOrder", "copyOrder", "enterOrder"]);
