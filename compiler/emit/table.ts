@@ -212,6 +212,8 @@ class TableWriter {
     const lines = ["{", `name: ${quote(machine.name)},`];
     if (machine.version !== undefined) lines.push(`version: ${quote(machine.version)},`);
     lines.push(`source: ${quote(machine.sourceFile)},`);
+    // Where a worker thread finds this machine again (processBatch's `workers`, docs/batch.md).
+    lines.push("module: import.meta.url,", `factory: ${quote(this.model.names.factory)},`);
     const main = this.model.networkIndex.get(machine.mainNetwork) ?? -1;
     lines.push(`mainNetwork: ${main}, // ${commentText(machine.networks[main]?.name ?? "none")}`);
     lines.push("networks: [");

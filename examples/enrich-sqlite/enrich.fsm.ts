@@ -279,6 +279,8 @@ export function createEnrich(options: EnrichOptions = {}): SyncMachine<EnrichInp
     name: "enrich",
     version: "1.0",
     source: "examples/enrich-sqlite/enrich.fsm",
+    module: import.meta.url,
+    factory: "createEnrich",
     mainNetwork: 0, // main
     networks: [
       { name: "main", start: 0 }, // start: lookup

@@ -197,6 +197,8 @@ export function createClassify(options: ClassifyOptions = {}): AsyncMachine<Clas
     name: "classify",
     version: "1.0",
     source: "examples/llm-classify/classify.fsm",
+    module: import.meta.url,
+    factory: "createClassify",
     mainNetwork: 0, // main
     networks: [
       { name: "main", start: 0 }, // start: classify

@@ -390,6 +390,8 @@ export function createOrders(options: OrdersOptions = {}): SyncMachine<OrdersInp
     name: "orders",
     version: "1.0",
     source: "examples/orders/orders.fsm",
+    module: import.meta.url,
+    factory: "createOrders",
     mainNetwork: 0, // main
     networks: [
       { name: "main", start: 0 }, // start: validate

@@ -6,11 +6,13 @@
  * anything else keeps up to `concurrency` `process` calls in flight, reading the input ahead
  * by at most `batchSize` records that are not finished yet. Neither driver loses a record:
  * a run that throws gives a failure result, and after an abort the records not started give
- * cancelled results, so there is always one result per input record.
+ * cancelled results, so there is always one result per input record. With `workers` of 2 or
+ * more, a third driver (batch-workers.ts) runs chunks of records on worker threads.
  */
 import type { Clock } from "../clock.js";
 import { errorText } from "../errors.js";
 import type { BatchOptions, BatchProgress, ProcessOptions, RunResult } from "../machine/api.js";
+import { runInWorkers, type WorkerPlan, type WorkerRefusal } from "./batch-workers.js";
 
 /** What a batch needs from a machine: its two entry points and its clock (progress timing). */
 export interface BatchTarget<D, S extends string> {
@@ -18,6 +20,8 @@ export interface BatchTarget<D, S extends string> {
   /** `processSync`, or null when the machine is not synchronous. */
   readonly processSync: ((record: D, options?: ProcessOptions<S>) => RunResult<D, S>) | null;
   readonly clock: Clock;
+  /** How workers rebuild the machine, or why they cannot (asked only when `workers` is 2 or more). */
+  workerPlan(): WorkerPlan | WorkerRefusal;
 }
 
 /** Default records in flight for a machine that is not synchronous. */
@@ -34,6 +38,10 @@ const NO_PATH: readonly never[] = Object.freeze([]);
 
 /** Settings of one batch after defaults and checks. */
 interface Settings<S extends string> {
+  /** Worker threads (1: this thread). */
+  readonly workers: number;
+  /** `concurrency` as given (a worker applies its own default when undefined). */
+  readonly givenConcurrency: number | undefined;
   readonly concurrency: number;
   readonly batchSize: number;
   readonly progressIntervalMs: number;
@@ -46,7 +54,8 @@ interface Settings<S extends string> {
 /**
  * Runs every record of `records` through `target`; resolves with one result per record, in
  * input order. Rejects only for invalid options (RangeError), an input that cannot be iterated
- * or throws while being read, or an `onProgress` that throws (after the records in flight end).
+ * or throws while being read, an `onProgress` that throws (after the records in flight end), or,
+ * with `workers`, a worker that cannot build the machine or dies (batch-workers.ts).
  */
 export async function runBatch<D, S extends string>(
   target: BatchTarget<D, S>,
@@ -54,22 +63,23 @@ export async function runBatch<D, S extends string>(
   options: BatchOptions<S> = {},
 ): Promise<RunResult<D, S>[]> {
   const settings = batchSettings(options, target.processSync !== null);
+  const plan = settings.workers > 1 ? target.workerPlan() : null;
+  if (plan !== null && "refused" in plan) throw new RangeError(`processBatch: ${plan.refused}; remove \`workers\` to process in this thread`);
   const tally = new BatchTally(target.clock, settings, knownTotal(records));
   const results =
-    target.processSync !== null && settings.concurrency === 1
-      ? await runSequential(target.processSync, records, settings, tally)
-      : await new ConcurrentBatch(target, records, settings, tally).run();
+    plan !== null
+      ? await runInWorkers(plan, records, { ...settings, concurrency: settings.givenConcurrency }, (result) => tally.addAndReport(result), cancelledResult<D, S>)
+      : target.processSync !== null && settings.concurrency === 1
+        ? await runSequential(target.processSync, records, settings, tally)
+        : await new ConcurrentBatch(target, records, settings, tally).run();
   tally.report(true);
   return results;
 }
 
 /** Checks the options and applies the defaults (concurrency 1 for a synchronous machine, else 16). */
 function batchSettings<S extends string>(options: BatchOptions<S>, isSync: boolean): Settings<S> {
-  if (options.workers !== undefined) {
-    throw new RangeError(
-      "processBatch: workers are not supported yet (worker threads will come in a later release); remove `workers` and use `concurrency` for records in flight",
-    );
-  }
+  const workers = options.workers ?? 1;
+  requireCount("workers", workers);
   const concurrency = options.concurrency ?? (isSync ? 1 : DEFAULT_CONCURRENCY);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const progressIntervalMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
@@ -82,6 +92,8 @@ function batchSettings<S extends string>(options: BatchOptions<S>, isSync: boole
     throw new RangeError(`processBatch: timeoutSeconds must be a positive number, got ${options.timeoutSeconds}`);
   }
   return {
+    workers,
+    givenConcurrency: options.concurrency,
     concurrency,
     batchSize,
     progressIntervalMs,
@@ -340,6 +352,12 @@ class BatchTally<S extends string> {
     else if (result.metadata === CANCELLED_METADATA) this.#cancelled++;
     else this.#failed++;
     if (result.final_state !== null) this.#byFinalState.set(result.final_state, (this.#byFinalState.get(result.final_state) ?? 0) + 1);
+  }
+
+  /** `add`, then `report(false)`. */
+  addAndReport(result: RunResult<unknown, S>): void {
+    this.add(result);
+    this.report(false);
   }
 
   /** Calls `onProgress` when the interval has passed since the last call, or always when `final`. */

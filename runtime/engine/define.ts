@@ -9,6 +9,7 @@ import type { BatchOptions, MachineOptions, ProcessOptions, RecordValidation, Ru
 import type { Data, MachineDefinition } from "../machine/definition.js";
 import { DIRECT, DirectRecordGuard, REFERENCE } from "../modes/modes.js";
 import { runBatch } from "./batch.js";
+import { type WorkerPlan, type WorkerRefusal, workerPlanOf } from "./batch-workers.js";
 import { checkStartRecord } from "./check-record.js";
 import { driveAsync, driveSync } from "./drive.js";
 import { type Lane, laneOf } from "./lane.js";
@@ -40,7 +41,8 @@ export function defineMachine<D = Data, S extends string = string>(
   const resources = def.resources.length === 0 ? null : openResources(def, options, clock);
   // The compiled lane (decision E17) for the machines it covers.
   const lane = options.lane === false || options.hooks !== undefined ? null : laneOf(def, m, trace);
-  return new EngineMachine<D, S>(m, clock, trace, lane, resources, runSetupOf(options));
+  const workerPlan = (): WorkerPlan | WorkerRefusal => workerPlanOf(def, options);
+  return new EngineMachine<D, S>(m, clock, trace, lane, resources, runSetupOf(options), workerPlan);
 }
 
 /**
@@ -75,9 +77,20 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
   readonly #asyncResources: readonly string[];
   /** The machine's resources (health, metrics, scoped use), or null when it declares none. */
   readonly resources: ResourceManager | null;
+  /** How `processBatch`'s workers rebuild this machine, or why they cannot (batch-workers.ts). */
+  readonly #workerPlan: () => WorkerPlan | WorkerRefusal;
   #closed = false;
 
-  constructor(m: PreparedMachine, clock: Clock, trace: TraceTrie, lane: Lane | null, resources: ResourceManager | null, setup: RunSetup) {
+  constructor(
+    m: PreparedMachine,
+    clock: Clock,
+    trace: TraceTrie,
+    lane: Lane | null,
+    resources: ResourceManager | null,
+    setup: RunSetup,
+    workerPlan: () => WorkerPlan | WorkerRefusal,
+  ) {
+    this.#workerPlan = workerPlan;
     this.#setup = setup;
     this.#m = m;
     this.#clock = clock;
@@ -150,7 +163,7 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
   processBatch(records: Iterable<D> | AsyncIterable<D>, options?: BatchOptions<S>): Promise<RunResult<D, S>[]> {
     if (this.#closed) return Promise.reject(new MachineClosedError(this.#m.name));
     const processSync = this.#hasAsync ? null : (record: D, o?: ProcessOptions<S>) => this.processSync(record, o);
-    return runBatch<D, S>({ process: (record, o) => this.process(record, o), processSync, clock: this.#clock }, records, options);
+    return runBatch<D, S>({ process: (record, o) => this.process(record, o), processSync, clock: this.#clock, workerPlan: this.#workerPlan }, records, options);
   }
 
   validate(record: D): RecordValidation {

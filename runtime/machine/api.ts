@@ -144,8 +144,15 @@ export interface BatchOptions<S extends string = string> extends ProcessOptions<
   readonly progressIntervalMs?: number;
   /** Aborting starts no more records: each one not started gets a cancelled result; records in flight finish. */
   readonly signal?: AbortSignal;
-  /** Not supported yet (worker threads will come later): any value makes `processBatch` throw a RangeError. */
-  readonly workers?: never;
+  /**
+   * Worker threads to run the records on (default 1: in this thread). With 2 or more, each
+   * worker rebuilds the machine from its generated module and runs chunks of records; the
+   * results are merged in input order (docs/batch.md "Worker threads"). Only a machine built
+   * by a generated module's factory with options a worker can receive (no `functions`,
+   * provider objects, `hooks`, `contextFactory` or `clock`) can use workers; any other makes
+   * `processBatch` throw a RangeError naming the reason.
+   */
+  readonly workers?: number;
 }
 
 /** What `onProgress` is told. `done` = `succeeded` + `failed` + `cancelled`. */

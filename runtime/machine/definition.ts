@@ -153,6 +153,13 @@ export interface MachineDefinition {
   readonly version?: string;
   /** Project-relative source path, for messages. */
   readonly source: string;
+  /**
+   * The URL of the generated module that builds this definition (its `import.meta.url`); with
+   * `factory`, what lets `processBatch`'s `workers` rebuild the machine in a worker thread.
+   */
+  readonly module?: string;
+  /** The name of the module's exported factory that builds this machine (`createOrders`). */
+  readonly factory?: string;
   readonly mainNetwork: number;
   readonly networks: readonly NetworkDefinition[];
   readonly states: readonly StateDefinition[];

@@ -6,7 +6,6 @@
 import { describe, expect, it } from "vitest";
 import { createOrders } from "../../../examples/orders/orders.fsm.js";
 import {
-  type BatchOptions,
   type BatchProgress,
   type Data,
   defineMachine,
@@ -371,13 +370,11 @@ describe("processBatch: failures", () => {
     ]);
   });
 
-  it("refuses workers and invalid options with a RangeError", async () => {
+  it("refuses workers for a machine without a generated module, and invalid options, with a RangeError", async () => {
     const machine = syncMachine();
-    await expect(machine.processBatch([], { workers: 2 } as unknown as BatchOptions)).rejects.toThrow(
-      new RangeError(
-        "processBatch: workers are not supported yet (worker threads will come in a later release); remove `workers` and use `concurrency` for records in flight",
-      ),
-    );
+    await expect(machine.processBatch([], { workers: 2 })).rejects.toThrow(RangeError);
+    await expect(machine.processBatch([], { workers: 2 })).rejects.toThrow("names no generated module and factory");
+    await expect(machine.processBatch([], { workers: 0 })).rejects.toThrow("processBatch: workers must be an integer >= 1, got 0");
     await expect(machine.processBatch([], { concurrency: 0 })).rejects.toThrow(RangeError);
     await expect(machine.processBatch([], { batchSize: 1.5 })).rejects.toThrow("processBatch: batchSize must be an integer >= 1, got 1.5");
     await expect(machine.processBatch([], { timeoutSeconds: 0 })).rejects.toThrow(RangeError);
