@@ -115,6 +115,49 @@ interface Slot {
   held: number;
 }
 
+/**
+ * The worker threads of one machine, kept between batches (starting a worker — loading the
+ * runtime and the generated module, warming the JIT — costs far more than a small batch) and
+ * terminated by the machine's `close()`. Idle workers are unref'd: they never keep a process
+ * alive on their own. A batch that ends in a failure terminates them (a new batch starts fresh).
+ */
+export class WorkerPool {
+  readonly #plan: WorkerPlan;
+  #workers: Worker[] = [];
+  #busy = false;
+
+  constructor(plan: WorkerPlan) {
+    this.#plan = plan;
+  }
+
+  /** `count` workers for one batch (started as needed); null while another batch holds them. */
+  lease(count: number): Worker[] | null {
+    if (this.#busy) return null;
+    this.#busy = true;
+    while (this.#workers.length < count) this.#workers.push(new Worker(workerEntry(this.#plan.module), { workerData: this.#plan }));
+    const leased = this.#workers.slice(0, count);
+    for (const worker of leased) worker.ref();
+    return leased;
+  }
+
+  /** The batch is over: keep the workers for the next one, or terminate them all (`broken`). */
+  async giveBack(broken: boolean): Promise<void> {
+    this.#busy = false;
+    if (broken) {
+      await this.terminate();
+      return;
+    }
+    for (const worker of this.#workers) worker.unref();
+  }
+
+  /** Terminates every worker (the machine closes, or a batch failed). */
+  async terminate(): Promise<void> {
+    const workers = this.#workers;
+    this.#workers = [];
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
 /** What ended the batch early (a worker failed, `settle` threw), reported once the chunks in flight end. */
 interface Failure {
   readonly error: unknown;
@@ -132,8 +175,9 @@ export async function runInWorkers<D, S extends string>(
   settings: WorkerBatchSettings<S>,
   settle: (result: RunResult<D, S>) => void,
   cancelled: (record: D) => RunResult<D, S>,
+  pool: WorkerPool | null = null,
 ): Promise<RunResult<D, S>[]> {
-  return new WorkerBatch(plan, records, settings, settle, cancelled).run();
+  return new WorkerBatch(plan, records, settings, settle, cancelled, pool).run();
 }
 
 /**
@@ -163,6 +207,10 @@ class WorkerBatch<D, S extends string> {
   #finished = 0;
   #failure: Failure | null = null;
   #wake: (() => void) | null = null;
+  /** The machine's kept workers (null: workers of this batch only). */
+  readonly #pool: WorkerPool | null;
+  /** Detaches this batch's listeners from kept workers. */
+  readonly #detach: (() => void)[] = [];
 
   constructor(
     plan: WorkerPlan,
@@ -170,7 +218,9 @@ class WorkerBatch<D, S extends string> {
     settings: WorkerBatchSettings<S>,
     settle: (result: RunResult<D, S>) => void,
     cancelled: (record: D) => RunResult<D, S>,
+    pool: WorkerPool | null,
   ) {
+    this.#pool = pool;
     this.#plan = plan;
     this.#records = records;
     this.#settings = settings;
@@ -182,15 +232,22 @@ class WorkerBatch<D, S extends string> {
   }
 
   async run(): Promise<RunResult<D, S>[]> {
-    this.#slots = Array.from({ length: this.#settings.workers }, (_, i) => this.#startWorker(i));
+    // The machine's kept workers when free; else (another batch runs on them) workers of our own.
+    const kept = this.#pool?.lease(this.#settings.workers) ?? null;
+    const workers = kept ?? Array.from({ length: this.#settings.workers }, () => new Worker(workerEntry(this.#plan.module), { workerData: this.#plan }));
+    this.#slots = workers.map((worker, i) => this.#attach(worker, i));
+    let broken = true;
     try {
       const sourceError = await this.#read();
       while (!this.#isIdle()) await this.#sleep();
       const failure = sourceError ?? this.#failure;
       if (failure !== null) throw failure.error;
+      broken = this.#sent.size > 0;
       return this.#results;
     } finally {
-      await Promise.all(this.#slots.map((slot) => slot.worker.terminate()));
+      for (const detach of this.#detach) detach();
+      if (kept !== null) await (this.#pool as WorkerPool).giveBack(broken);
+      else await Promise.all(this.#slots.map((slot) => slot.worker.terminate()));
     }
   }
 
@@ -281,16 +338,24 @@ class WorkerBatch<D, S extends string> {
     this.#wakeReader();
   }
 
-  #startWorker(index: number): Slot {
-    const worker = new Worker(workerEntry(this.#plan.module), { workerData: this.#plan });
+  /** This batch's slot on `worker`: its listeners, removed when the batch ends (kept workers outlive it). */
+  #attach(worker: Worker, index: number): Slot {
     const slot: Slot = { worker, held: 0 };
-    worker.on("message", (reply: ChunkReply) => this.#onReply(slot, reply));
-    worker.on("error", (error: unknown) => {
+    const onMessage = (reply: ChunkReply): void => this.#onReply(slot, reply);
+    const onError = (error: unknown): void => {
       const text = error instanceof Error ? error.message : String(error);
       this.#fail(new Error(`processBatch: worker ${index + 1} failed (module ${this.#plan.module}): ${text}`, { cause: error }), true);
-    });
-    worker.on("exit", (code) => {
+    };
+    const onExit = (code: number): void => {
       if (this.#sent.size > 0 || this.#queue.length > 0) this.#fail(new Error(`processBatch: worker ${index + 1} exited (code ${code}) before the batch ended`), true);
+    };
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("exit", onExit);
+    this.#detach.push(() => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
     });
     return slot;
   }

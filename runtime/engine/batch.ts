@@ -12,7 +12,7 @@
 import type { Clock } from "../clock.js";
 import { errorText } from "../errors.js";
 import type { BatchOptions, BatchProgress, ProcessOptions, RunResult } from "../machine/api.js";
-import { runInWorkers, type WorkerPlan, type WorkerRefusal } from "./batch-workers.js";
+import { runInWorkers, type WorkerPlan, type WorkerPool, type WorkerRefusal } from "./batch-workers.js";
 
 /** What a batch needs from a machine: its two entry points and its clock (progress timing). */
 export interface BatchTarget<D, S extends string> {
@@ -22,6 +22,8 @@ export interface BatchTarget<D, S extends string> {
   readonly clock: Clock;
   /** How workers rebuild the machine, or why they cannot (asked only when `workers` is 2 or more). */
   workerPlan(): WorkerPlan | WorkerRefusal;
+  /** The machine's kept worker threads for `plan` (reused between batches), or null to start a batch's own. */
+  workerPool?(plan: WorkerPlan): WorkerPool | null;
 }
 
 /** Default records in flight for a machine that is not synchronous. */
@@ -68,7 +70,14 @@ export async function runBatch<D, S extends string>(
   const tally = new BatchTally(target.clock, settings, knownTotal(records));
   const results =
     plan !== null
-      ? await runInWorkers(plan, records, { ...settings, concurrency: settings.givenConcurrency }, (result) => tally.addAndReport(result), cancelledResult<D, S>)
+      ? await runInWorkers(
+          plan,
+          records,
+          { ...settings, concurrency: settings.givenConcurrency },
+          (result) => tally.addAndReport(result),
+          cancelledResult<D, S>,
+          target.workerPool?.(plan) ?? null,
+        )
       : target.processSync !== null && settings.concurrency === 1
         ? await runSequential(target.processSync, records, settings, tally)
         : await new ConcurrentBatch(target, records, settings, tally).run();

@@ -9,7 +9,7 @@ import type { BatchOptions, MachineOptions, ProcessOptions, RecordValidation, Ru
 import type { Data, MachineDefinition } from "../machine/definition.js";
 import { DIRECT, DirectRecordGuard, REFERENCE } from "../modes/modes.js";
 import { runBatch } from "./batch.js";
-import { type WorkerPlan, type WorkerRefusal, workerPlanOf } from "./batch-workers.js";
+import { type WorkerPlan, WorkerPool, type WorkerRefusal, workerPlanOf } from "./batch-workers.js";
 import { checkStartRecord } from "./check-record.js";
 import { driveAsync, driveSync } from "./drive.js";
 import { type Lane, laneOf } from "./lane.js";
@@ -79,6 +79,8 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
   readonly resources: ResourceManager | null;
   /** How `processBatch`'s workers rebuild this machine, or why they cannot (batch-workers.ts). */
   readonly #workerPlan: () => WorkerPlan | WorkerRefusal;
+  /** Worker threads kept between `processBatch({ workers })` calls; terminated by `close()`. */
+  #workers: WorkerPool | null = null;
   #closed = false;
 
   constructor(
@@ -163,7 +165,17 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
   processBatch(records: Iterable<D> | AsyncIterable<D>, options?: BatchOptions<S>): Promise<RunResult<D, S>[]> {
     if (this.#closed) return Promise.reject(new MachineClosedError(this.#m.name));
     const processSync = this.#hasAsync ? null : (record: D, o?: ProcessOptions<S>) => this.processSync(record, o);
-    return runBatch<D, S>({ process: (record, o) => this.process(record, o), processSync, clock: this.#clock, workerPlan: this.#workerPlan }, records, options);
+    return runBatch<D, S>(
+      {
+        process: (record, o) => this.process(record, o),
+        processSync,
+        clock: this.#clock,
+        workerPlan: this.#workerPlan,
+        workerPool: (plan) => (this.#workers ??= new WorkerPool(plan)),
+      },
+      records,
+      options,
+    );
   }
 
   validate(record: D): RecordValidation {
@@ -174,7 +186,9 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
   async close(): Promise<void> {
     this.#closed = true;
     this.#spare.length = 0;
-    await this.resources?.close();
+    const workers = this.#workers;
+    this.#workers = null;
+    await Promise.all([this.resources?.close(), workers?.terminate()]);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

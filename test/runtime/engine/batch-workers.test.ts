@@ -43,6 +43,22 @@ describe("processBatch with workers", () => {
     expect(progress.length).toBeGreaterThan(2);
   });
 
+  it("keeps its workers between batches (two batches while the same threads serve), and close() ends them", async () => {
+    const records = orders(200);
+    const expected = await createOrders().processBatch(records);
+    const machine = createOrders();
+    const first = await machine.processBatch(records, { workers: 2 });
+    const second = await machine.processBatch(records.slice(0, 50), { workers: 2 });
+    // Two batches at once: the second gets workers of its own while the first holds the kept ones.
+    const [a, b] = await Promise.all([machine.processBatch(records, { workers: 2 }), machine.processBatch(records, { workers: 2 })]);
+    expect(first).toEqual(expected);
+    expect(second).toEqual(expected.slice(0, 50));
+    expect(a).toEqual(expected);
+    expect(b).toEqual(expected);
+    await machine.close();
+    await expect(machine.processBatch(records, { workers: 2 })).rejects.toThrow("closed");
+  });
+
   it("after an abort, gives the records not sent cancelled results and keeps the rest", async () => {
     const records = orders(3000);
     const expected = await createOrders().processBatch(records);
