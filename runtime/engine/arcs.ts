@@ -200,7 +200,7 @@ function chooseArc(run: Run): Phase {
 /** The strategy's choice among the available arcs, which are in priority order (never empty). */
 function pickArc(run: Run, available: readonly PreparedArc[]): PreparedArc {
   const first = available[0]!;
-  switch (run.m.strategy) {
+  switch (run.strategy) {
     case BREADTH_FIRST:
       for (const arc of available) if (!run.hasLeft(arc.target)) return arc;
       return first;

@@ -118,10 +118,11 @@ function requireCount(name: string, value: number): void {
 
 /** The `ProcessOptions` part of the batch options, or undefined when there is none. */
 function perRecordOptions<S extends string>(options: BatchOptions<S>): ProcessOptions<S> | undefined {
-  const { initialState, timeoutSeconds, dataMode, variables } = options;
-  if (initialState === undefined && timeoutSeconds === undefined && dataMode === undefined && variables === undefined) return undefined;
+  const { initialState, timeoutSeconds, dataMode, strategy, variables } = options;
+  if (initialState === undefined && timeoutSeconds === undefined && dataMode === undefined && strategy === undefined && variables === undefined) return undefined;
   return {
     ...(initialState === undefined ? {} : { initialState }),
+    ...(strategy === undefined ? {} : { strategy }),
     ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
     ...(dataMode === undefined ? {} : { dataMode }),
     ...(variables === undefined ? {} : { variables }),

@@ -138,6 +138,13 @@ const STRATEGY_CODES: Readonly<Record<Strategy, number>> = {
   stream_optimized: STREAM_OPTIMIZED,
 };
 
+/** The code of a strategy name; a RangeError naming the valid ones for anything else. */
+export function strategyCode(strategy: Strategy): number {
+  const code = Object.hasOwn(STRATEGY_CODES, strategy) ? STRATEGY_CODES[strategy] : undefined;
+  if (code === undefined) throw new RangeError(`unknown strategy \`${String(strategy)}\` (one of ${Object.keys(STRATEGY_CODES).join(", ")})`);
+  return code;
+}
+
 /** The engine tables of one machine, built once by `prepareMachine`. */
 export interface PreparedMachine {
   readonly name: string;

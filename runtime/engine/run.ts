@@ -41,6 +41,7 @@ import {
   BREADTH_FIRST,
   type Callable,
   DEPTH_FIRST,
+  strategyCode,
   type EntryScope,
   type PreparedArc,
   type PreparedMachine,
@@ -75,16 +76,20 @@ export class Run {
   readonly clock: Clock;
   readonly trace: TraceTrie;
   readonly ctx: FunctionContext;
+  /** The run's strategy code (the machine's, or the call's `strategy`). */
+  strategy: number;
   /** Arcs found available (strategies other than depth-first; depth-first takes the first, E1). */
-  readonly available: PreparedArc[] | null;
-  readonly firstMatch: boolean;
+  available: PreparedArc[] | null;
+  /** The list `available` uses when the run's strategy needs one (kept across records). */
+  #availableList: PreparedArc[] | null = null;
   /** Where the current state's chooser stopped (choose.ts). */
   readonly choice: ChoiceProgress = { j: 0, value: undefined };
   /**
    * Breadth-first's history: `left[s] === generation` when state `s` was left during this run
    * (entered, then another state entered after it). Null for the other strategies.
    */
-  readonly left: Uint32Array | null;
+  left: Uint32Array | null;
+  #leftArray: Uint32Array | null = null;
   generation = 0;
 
   /** The run's data mode (a state's own mode overrides it for that state). */
@@ -192,9 +197,10 @@ export class Run {
     this.awaiting = null;
     this.resumePhase = DONE;
     this.sleepMs = 0;
-    this.firstMatch = m.strategy === DEPTH_FIRST;
-    this.available = this.firstMatch ? null : [];
-    this.left = m.strategy === BREADTH_FIRST ? new Uint32Array(m.states.length) : null;
+    this.strategy = m.strategy;
+    this.available = null;
+    this.left = null;
+    this.#useStrategy(m.strategy);
   }
 
   /**
@@ -204,6 +210,8 @@ export class Run {
    */
   begin(mode: ModeCode, record: unknown, options: ProcessOptions | undefined, sync = false): void {
     const m = this.m;
+    const strategy = options?.strategy === undefined ? m.strategy : strategyCode(options.strategy);
+    if (strategy !== this.strategy) this.#useStrategy(strategy);
     if (this.hooks !== null) startRun(this);
     this.res?.begin(sync);
     if (this.left !== null && ++this.generation === 0xffffffff) {
@@ -243,6 +251,17 @@ export class Run {
         // A record the copy cannot handle fails its run, like any other failure of the run.
         this.crash(error);
       }
+    }
+  }
+
+  /** Sets the run up for a strategy: depth-first takes the first available arc; the others collect them. */
+  #useStrategy(strategy: number): void {
+    this.strategy = strategy;
+    this.available = strategy === DEPTH_FIRST ? null : (this.#availableList ??= []);
+    this.left = strategy === BREADTH_FIRST ? (this.#leftArray ??= new Uint32Array(this.m.states.length)) : null;
+    if (this.left !== null) {
+      this.left.fill(0);
+      this.generation = 0;
     }
   }
 

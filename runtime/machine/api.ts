@@ -3,7 +3,7 @@
  * the machine object returned by a generated factory.
  */
 import type { ResourceProvider } from "../resources/types.js";
-import type { Data, DataMode, SchemaIssue } from "./definition.js";
+import type { Data, DataMode, SchemaIssue, Strategy } from "./definition.js";
 
 /** Handles by role name: `{ readonly db: SqliteHandle }`. */
 export type ResourceMap = { readonly [role: string]: unknown };
@@ -71,6 +71,8 @@ export interface ProcessOptions<S extends string = string> {
   readonly timeoutSeconds?: number;
   /** Overrides the machine's data mode for this call. */
   readonly dataMode?: DataMode;
+  /** Overrides the machine's execution strategy for this call (SEMANTICS §2.8). */
+  readonly strategy?: Strategy;
   /** Pre-seeds the run-wide `ctx.variables` (the object is copied, not shared with the caller). */
   readonly variables?: Record<string, unknown>;
 }

@@ -91,4 +91,31 @@ describe("strategies", () => {
     const none: Record<string, StateSpec> = { s: { start: true, arcs: ["batch", "other"] }, batch: { final: true }, other: { final: true } };
     expect((await runFlow(withStrategy("stream_optimized", none), {})).final_state).toBe("batch");
   });
+
+  it("a call's `strategy` overrides the machine's, for that call only (runs reused across calls)", async () => {
+    const states: Record<string, StateSpec> = {
+      a: { start: true, arcs: ["b"] },
+      b: {
+        transforms: [(d) => ({ n: (d["n"] ?? 0) + 1 })],
+        arcs: [{ to: "a", when: (d) => d["n"] < 3 }, { to: "c", when: (d) => d["n"] < 3 }, "end"],
+      },
+      c: { arcs: ["b"] },
+      end: { final: true },
+    };
+    const machine = defineMachine(withStrategy("depth_first", states));
+    const depth = ["a", "b", "a", "b", "a", "b", "end"];
+    const breadth = ["a", "b", "c", "b", "end"];
+    for (let round = 0; round < 3; round++) {
+      expect(machine.processSync({}).path).toEqual(depth);
+      expect(machine.processSync({}, { strategy: "breadth_first" }).path).toEqual(breadth);
+      expect((await machine.process({}, { strategy: "breadth_first" })).path).toEqual(breadth);
+      expect((await machine.process({}, { strategy: "depth_first" })).path).toEqual(depth);
+    }
+    const bfsMachine = defineMachine(withStrategy("breadth_first", states));
+    expect(bfsMachine.processSync({}, { strategy: "depth_first" }).path).toEqual(depth);
+    expect(bfsMachine.processSync({}).path).toEqual(breadth);
+    expect((await machine.processBatch([{}, {}], { strategy: "breadth_first" })).map((r) => r.path)).toEqual([breadth, breadth]);
+    expect(() => machine.processSync({}, { strategy: "widest_first" as Strategy })).toThrow("unknown strategy `widest_first`");
+  });
 });
+
