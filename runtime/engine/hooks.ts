@@ -30,6 +30,7 @@ import type { Data } from "../machine/definition.js";
 import { BY_ARC, BY_PUSH } from "./phase.js";
 import type { PreparedArc, PreparedState } from "./prepare.js";
 import type { Run } from "./run.js";
+import { isThenable } from "../thenable.js";
 
 /** A machine's hooks and the counter that numbers its runs (one object per machine). */
 export interface MachineHooks {
@@ -167,8 +168,8 @@ function deliver<K extends HookName>(run: Run, name: K, event: EventOf<K>): void
     noteHookError(run, name, error);
     return;
   }
-  if (typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function") {
-    Promise.resolve(value as PromiseLike<unknown>).then(undefined, ignoreLateHookFailure);
+  if (isThenable(value)) {
+    Promise.resolve(value).then(undefined, ignoreLateHookFailure);
   }
 }
 

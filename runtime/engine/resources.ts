@@ -9,14 +9,11 @@
  */
 import type { ResourceBinding } from "../machine/definition.js";
 import type { ResourceManager } from "../resources/manager.js";
+import { isThenable } from "../thenable.js";
 
 type Handles = Readonly<Record<string, unknown>>;
 
 let runIds = 0;
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
-}
 
 /** The resource side of one run (one per `Run`, reused across its records). */
 export class RunResources {

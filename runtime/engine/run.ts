@@ -51,6 +51,7 @@ import type { Frame } from "./push.js";
 import { RunResources } from "./resources.js";
 import type { ResourceManager } from "../resources/manager.js";
 import type { TraceNode, TraceTrie } from "./trace.js";
+import { isThenable } from "../thenable.js";
 
 /** A failure detail kept in `metadata.failures` (the result's error stays the fixed message). */
 export interface FailureNote {
@@ -367,8 +368,8 @@ export class Run {
 
   /** A function's return value: a thenable suspends the run, anything else is judged at `resultPhase`. */
   answer(value: unknown, resultPhase: Phase): Phase {
-    if (typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function") {
-      this.awaiting = value as PromiseLike<unknown>;
+    if (isThenable(value)) {
+      this.awaiting = value;
       this.resumePhase = resultPhase;
       return SUSPEND;
     }

@@ -10,6 +10,7 @@ import type { ResourceDefinition } from "../machine/definition.js";
 import { ResourceConfigError, secretsOf } from "./errors.js";
 import type { ResourceSpec } from "./manager.js";
 import type { PoolSettings, ResourceProvider } from "./types.js";
+import { MAX_TIMER_MS } from "./pool.js";
 
 /** Makes a built-in provider from its (resolved, common-keys-free) configuration. */
 export type ProviderFactory = (name: string, config: Readonly<Record<string, unknown>>) => ResourceProvider;
@@ -18,9 +19,6 @@ export type ProviderFactory = (name: string, config: Readonly<Record<string, unk
 export const COMMON_KEYS = ["pool", "connection_pool_size", "timeout_seconds", "retry_attempts", "retry_delay_seconds", "health_check_interval"] as const;
 
 const POOL_KEYS = ["min", "max", "acquire_timeout", "idle_timeout", "max_lifetime", "validate"] as const;
-
-/** Longest delay a Node timer takes (about 24.8 days). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Environment variables, as `process.env`. */
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -10,6 +10,7 @@ import type { Clock } from "../clock.js";
 import { ResourceManagerClosedError, UnknownResourceError, redact } from "./errors.js";
 import { Pool } from "./pool.js";
 import type { AcquireRetry, HealthReport, PoolSettings, ResourceMetrics, ResourceProvider } from "./types.js";
+import { isThenable } from "../thenable.js";
 
 /** What the manager needs of one resource (config.ts builds it from a definition). */
 export interface ResourceSpec {
@@ -52,10 +53,6 @@ export interface Lease<H = unknown> {
   release(): void;
   [Symbol.dispose](): void;
   [Symbol.asyncDispose](): Promise<void>;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
 
 let scopedOwners = 0;

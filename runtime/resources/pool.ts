@@ -8,10 +8,10 @@
 import type { Clock } from "../clock.js";
 import { ResourceError, ResourceManagerClosedError, ResourceTimeoutError, redact } from "./errors.js";
 import type { AcquireRetry, PoolSettings, ResourceProvider } from "./types.js";
+import { isThenable } from "../thenable.js";
 
 interface Idle<H> {
   readonly handle: H;
-  readonly createdAt: number;
   idleSince: number;
 }
 
@@ -22,7 +22,7 @@ interface Waiter<H> {
 }
 
 /** Longest delay a Node timer takes (about 24.8 days); longer ones would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Counters of a pool (the manager adds hold times). */
 export interface PoolCounters {
@@ -33,10 +33,6 @@ export interface PoolCounters {
   acquisitions: number;
   totalAcquireMs: number;
   averageAcquireMs: number;
-}
-
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
 
 /** The pool of one resource. */
@@ -142,7 +138,7 @@ export class Pool<H> {
   release(handle: H, broken = false): void {
     if (!this.#born.has(handle)) return;
     if (broken || this.#closed || this.#expired(handle)) this.#destroy(handle);
-    else this.#idle.push({ handle, createdAt: this.#born.get(handle) ?? this.#clock.now(), idleSince: this.#clock.now() });
+    else this.#idle.push({ handle, idleSince: this.#clock.now() });
     this.#drain();
   }
 
@@ -271,28 +267,25 @@ export class Pool<H> {
       try {
         made = this.#provider.acquire();
       } catch (error) {
-        if (n < this.#retry.attempts) return this.#retryAfter(n, attempt, error);
+        if (n < this.#retry.attempts) return this.#retryAfter(n, attempt);
         return fail(error);
       }
       if (!isThenable(made)) return done(made);
       return Promise.resolve(made).then(done, (error: unknown) =>
-        n < this.#retry.attempts ? this.#retryAfterAsync(n, attempt) : fail(error),
+        n < this.#retry.attempts ? this.#retryAfter(n, attempt) : fail(error),
       );
     };
     return attempt(0);
   }
 
-  #retryAfter(n: number, attempt: (n: number) => H | Promise<H>, _error: unknown): H | Promise<H> {
+  /** Attempt `n + 1` after the backoff delay: a blocking sleep for a synchronous provider (it must answer now), else a timer. */
+  #retryAfter(n: number, attempt: (n: number) => H | Promise<H>): H | Promise<H> {
     const delay = this.#retry.delayMs * 2 ** n;
     if (this.#provider.sync) {
       this.#clock.sleepSync(delay);
       return attempt(n + 1);
     }
     return this.#clock.sleep(delay).then(() => attempt(n + 1));
-  }
-
-  #retryAfterAsync(n: number, attempt: (n: number) => H | Promise<H>): Promise<H> {
-    return this.#clock.sleep(this.#retry.delayMs * 2 ** n).then(() => attempt(n + 1));
   }
 
   #wrap(error: unknown): unknown {

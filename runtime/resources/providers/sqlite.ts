@@ -23,6 +23,7 @@ import type { HealthReport, ResourceProvider } from "../types.js";
 import { ConfigReader, type ConfigObject, describeType } from "./config-keys.js";
 import { columnsOf, insertStatement, quoteIdentifier, SqlShapeError, type SqlRow, statementFailure } from "./sql.js";
 import { lazyModule } from "../lazy.js";
+import { isThenable } from "../../thenable.js";
 
 /** better-sqlite3, loaded when the first sqlite resource opens. */
 const betterSqlite3 = lazyModule<typeof import("better-sqlite3")>("better-sqlite3");
@@ -131,11 +132,6 @@ interface SqliteContext {
   readonly settings: SqliteSettings;
   readonly secrets: readonly string[];
   readonly counters: SqliteCounters;
-}
-
-/** True for a thenable (a `transaction(fn)` whose `fn` is async by mistake). */
-function isThenable(value: unknown): boolean {
-  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
 
 /** The SQLite result code of a driver error (`SQLITE_BUSY` …), if any. */
