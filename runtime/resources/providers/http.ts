@@ -11,6 +11,23 @@ import { DEFAULT_API_KEY_HEADER } from "../http/request-parts.js";
 import type { HealthReport, ResourceProvider } from "../types.js";
 import { type ConfigObject, ConfigReader } from "./config-keys.js";
 
+/**
+ * A service's health from one request sent without retries (shared by `http` and `llm`): below
+ * 500 healthy, 500 and above degraded, no answer unhealthy; an open circuit breaker degrades it.
+ */
+export async function probeHealth(client: HttpClient, method: string, path: string): Promise<HealthReport> {
+  let status: number;
+  try {
+    status = await client.probe(method, path);
+  } catch (error) {
+    if (!(error instanceof ResourceError)) throw error;
+    return { status: "unhealthy", detail: error.message };
+  }
+  if (status >= 500) return { status: "degraded", detail: `${method} ${path} answered HTTP ${status}` };
+  if (client.circuitState === "open") return { status: "degraded", detail: "the circuit breaker is open after repeated failures" };
+  return { status: "healthy" };
+}
+
 /** The keys an `http` resource accepts (besides the manager's common keys). */
 export const HTTP_KEYS = ["base_url", "headers", "auth", "timeout", "max_retries", "retry_delay", "max_retry_delay", "rate_limit", "circuit_breaker"] as const;
 
@@ -140,18 +157,9 @@ class HttpProvider implements ResourceProvider<HttpHandle> {
     return !this.#closed;
   }
 
-  /** `HEAD /` once, without retries: below 500 healthy, 500 and above degraded, no answer unhealthy. */
-  async health(): Promise<HealthReport> {
-    let status: number;
-    try {
-      status = await this.#client.probe("HEAD", "/");
-    } catch (error) {
-      if (!(error instanceof ResourceError)) throw error;
-      return { status: "unhealthy", detail: error.message };
-    }
-    if (status >= 500) return { status: "degraded", detail: `HEAD / answered HTTP ${status}` };
-    if (this.#client.circuitState === "open") return { status: "degraded", detail: "the circuit breaker is open after repeated failures" };
-    return { status: "healthy" };
+  /** `HEAD /` once, without retries (`probeHealth`). */
+  health(): Promise<HealthReport> {
+    return probeHealth(this.#client, "HEAD", "/");
   }
 
   metrics(): Readonly<Record<string, number>> {

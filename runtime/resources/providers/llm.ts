@@ -10,7 +10,7 @@ import type { HealthReport, ResourceProvider } from "../types.js";
 import { ResourceError, redact, secretsOf } from "../errors.js";
 import { HttpClient, type HttpClientOptions } from "../http/client.js";
 import { ConfigReader, type ConfigObject } from "./config-keys.js";
-import { parseHttpClientOptions } from "./http.js";
+import { parseHttpClientOptions, probeHealth } from "./http.js";
 import { sseData } from "./llm-sse.js";
 import { TokenBudget, type BudgetClock, type TokenReservation } from "./llm-token-budget.js";
 
@@ -125,18 +125,9 @@ class LlmProvider implements ResourceProvider<LlmHandle> {
     return !this.#isClosed;
   }
 
-  /** `GET /models` once, without retries: below 500 healthy, 500 and above degraded, no answer unhealthy. */
-  async health(): Promise<HealthReport> {
-    let status: number;
-    try {
-      status = await this.#service.client.probe("GET", "/models");
-    } catch (error) {
-      if (!(error instanceof ResourceError)) throw error;
-      return { status: "unhealthy", detail: error.message };
-    }
-    if (status >= 500) return { status: "degraded", detail: `GET /models answered HTTP ${status}` };
-    if (this.#service.client.circuitState === "open") return { status: "degraded", detail: "the circuit breaker is open after repeated failures" };
-    return { status: "healthy" };
+  /** `GET /models` once, without retries (`probeHealth`). */
+  health(): Promise<HealthReport> {
+    return probeHealth(this.#service.client, "GET", "/models");
   }
 
   metrics(): Readonly<Record<string, number>> {
