@@ -20,8 +20,10 @@ export type {
   SlotFunction,
   StateDefinition,
   Strategy,
+  TransactionMode,
+  TransactionSettings,
 } from "./machine/definition.js";
-export { DEFAULT_RETRY } from "./machine/definition.js";
+export { DEFAULT_RETRY, DEFAULT_TRANSACTION } from "./machine/definition.js";
 export type {
   AsyncMachine,
   BatchOptions,
@@ -35,6 +37,7 @@ export type {
   ResourcesOf,
   RunResult,
   SyncMachine,
+  TxControl,
 } from "./machine/api.js";
 export type {
   ContextBase,

@@ -3,7 +3,8 @@
  * sets before each call, so calling a user function allocates nothing.
  */
 import { ResourceNotFoundError, UnboundRoleError, ValidationError } from "../errors.js";
-import type { ContextFactory, Ctx } from "../machine/api.js";
+import type { ContextFactory, Ctx, TxControl } from "../machine/api.js";
+import { NO_TX } from "../transactions/none.js";
 
 const NONE: Readonly<Record<string, never>> = Object.freeze({});
 
@@ -17,6 +18,8 @@ export class FunctionContext implements Ctx {
   function_name = "";
   metadata: Readonly<Record<string, unknown>> = NONE;
   resources: Readonly<Record<string, unknown>> = NONE;
+  /** The run's transaction control (NO_TX without engine transactions). */
+  tx: TxControl = NO_TX;
   #variables: Record<string, unknown> | null = null;
   readonly #factory: ContextFactory | null;
   /** The factory's fields for this run, once a function has read `extra`. */

@@ -40,6 +40,34 @@ export interface Ctx<S extends string = string, R extends string | ResourceMap =
    * empty without a factory. The factory runs at most once per run, on the first read (E19).
    */
   readonly extra: Readonly<Record<string, unknown>>;
+  /**
+   * The run's transaction over its transactional resources (SQLite, Postgres; docs/transactions.md).
+   * `begin`/`commit`/`rollback` are for `transaction: manual` machines; `savepoint` and
+   * `rollbackTo` work whenever a transaction is open, in any mode.
+   */
+  readonly tx: TxControl;
+}
+
+/**
+ * `ctx.tx`: one logical transaction spanning every transactional resource the run uses while it
+ * is open. Each resource's database transaction starts when the run first acquires it (or at
+ * `begin` for handles already held); `commit` commits them in acquisition order.
+ */
+export interface TxControl {
+  /** `none`, `single`, `batch` or `manual`: the machine's transaction mode. */
+  readonly mode: import("./definition.js").TransactionMode;
+  /** True while a transaction is open for this run. */
+  readonly active: boolean;
+  /** Opens the transaction (manual mode; an error when one is open or in other modes). */
+  begin(): Promise<void>;
+  /** Commits every resource's transaction and closes it (manual mode). */
+  commit(): Promise<void>;
+  /** Rolls every resource's transaction back and closes it (manual mode). */
+  rollback(): Promise<void>;
+  /** Marks a savepoint on every resource in the open transaction. */
+  savepoint(name: string): Promise<void>;
+  /** Undoes every write since `savepoint(name)`, keeping the transaction open. */
+  rollbackTo(name: string): Promise<void>;
 }
 
 /** The result of one record's run (DESIGN §1 `fsmc run` contract, SEMANTICS §8.1). */

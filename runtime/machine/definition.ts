@@ -138,6 +138,26 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
+/**
+ * How a run's database writes are grouped into transactions (docs/transactions.md):
+ * - `none`: the engine opens none (functions may use their handles' own `transaction(fn)`);
+ * - `single`: one transaction per record on every transactional resource it uses, committed
+ *   when the record succeeds and rolled back when it fails;
+ * - `batch`: `processBatch` commits every `batchSize` records; a failed record rolls back its
+ *   own writes (`rollbackOnError: "record"`, savepoints) or the whole batch (`"batch"`);
+ * - `manual`: functions call `ctx.tx.begin/commit/rollback/savepoint`.
+ */
+export type TransactionMode = "none" | "single" | "batch" | "manual";
+
+/** The machine's `transaction` setting. */
+export interface TransactionSettings {
+  readonly mode: TransactionMode;
+  /** `batch` mode: records per transaction (default 100). */
+  readonly batchSize: number;
+  /** `batch` mode: what a failed record rolls back (default "record"). */
+  readonly rollbackOnError: "record" | "batch";
+}
+
 /** Machine-wide settings. */
 export interface MachineSettings {
   readonly maxTransitions: number;
@@ -145,6 +165,8 @@ export interface MachineSettings {
   readonly strategy: Strategy;
   readonly dataMode: DataMode;
   readonly retry: RetryPolicy;
+  /** Absent: `{ mode: "none" }`. */
+  readonly transaction?: TransactionSettings;
 }
 
 /** The whole definition a generated module builds. */
@@ -177,6 +199,9 @@ export interface MachineDefinition {
    */
   readonly enterInput?: (data: Data) => Data | null;
 }
+
+/** Default `transaction` setting values. */
+export const DEFAULT_TRANSACTION: TransactionSettings = { mode: "none", batchSize: 100, rollbackOnError: "record" };
 
 /** Default settings (SEMANTICS §1.7 and decision Q16). */
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, initialDelayMs: 100, backoffFactor: 2, maxDelayMs: 10_000 };
