@@ -68,6 +68,8 @@ export type {
   SqlParams,
   UpsertOptions,
   VectorHandle,
+  VersionedUpdateOptions,
+  VersionOptions,
   VectorHit,
   VectorItem,
   VectorSearchOptions,
@@ -85,6 +87,8 @@ export {
   ResourceManagerClosedError,
   ResourceTimeoutError,
   UnknownResourceError,
+  VersionConflictError,
+  type RowVersion,
   redact,
   secretsOf,
 } from "./resources/errors.js";

@@ -1,6 +1,6 @@
 /**
  * Codes of the errors the runtime throws (`FsmRuntimeError.code`), for `fsmc explain`. The
- * runtime owns the codes (a hundred per folder: engine 0001–0009, functions 0010–0019, resources 0020–0039); this
+ * runtime owns the codes (a hundred per folder: engine 0001–0009, functions 0010–0019, resources 0020–0039, transactions 0040–0049); this
  * list mirrors them so the compiler never imports the runtime. A test keeps both in step.
  */
 export const RUNTIME_CODES: Readonly<Record<string, { readonly title: string }>> = {
@@ -24,4 +24,7 @@ export const RUNTIME_CODES: Readonly<Record<string, { readonly title: string }>>
   FSMR0026: { title: "invalid resource configuration" },
   FSMR0027: { title: "native part of a resource not installed" },
   FSMR0028: { title: "unknown resource" },
+  FSMR0029: { title: "optimistic lock conflict on a versioned row" },
+  FSMR0040: { title: "ctx.tx call not allowed here" },
+  FSMR0041: { title: "transaction could not begin, commit or roll back" },
 };

@@ -275,6 +275,8 @@ export function resumeChainAfterAcquire(run: Run): Phase {
  */
 function startChain(run: Run, arc: PreparedArc): void {
   run.k = 0;
+  // Under a transaction, a retry or giving up undoes the chain's writes with its record.
+  if (run.tx !== null && (arc.own.length > 0 || run.st.own.length > 0 || run.inherited !== null)) run.tx.markArc(run.attempt > 0);
   if (run.arcCopy) {
     run.data = arc.copier.copy(run.arcBase);
   } else if (run.attempt === 0) {
@@ -338,6 +340,7 @@ function judgeArcTransform(run: Run, arc: PreparedArc): Phase {
 }
 
 function giveUp(run: Run, arc: PreparedArc, functionName: string | null, message: string): Phase {
+  if (run.tx !== null) run.tx.undoArc();
   run.res?.releaseArc(`t${arc.id}`);
   run.noteFailure(run.st.name, functionName, functionName === null ? "resources" : "arc_transform", message);
   run.note(run.m.usedOnlyEvent(arc));
@@ -349,6 +352,7 @@ function giveUp(run: Run, arc: PreparedArc, functionName: string | null, message
 /** The chain succeeded: enter the target, or push into the sub-network. */
 function takeArc(run: Run, arc: PreparedArc): Phase {
   run.snapshot = null;
+  if (run.tx !== null) run.tx.keepArc();
   if (run.res !== null && arc.own.length > 0) run.res.releaseArc(`t${arc.id}`);
   if (arc.push !== null) return beginPush(run);
   run.entryKind = BY_ARC;

@@ -22,6 +22,8 @@ import { Run, runMode } from "./run.js";
 import { type RunSetup, runSetupOf } from "./hooks.js";
 import { TraceTrie } from "./trace.js";
 import { validateFunctions, validateResources, validateStructure } from "./validate.js";
+import { BatchTransaction } from "../transactions/batch.js";
+import { TxSession } from "../transactions/session.js";
 
 /**
  * Builds a machine from a definition table. Throws `InvalidDefinitionError` for a malformed
@@ -40,7 +42,8 @@ export function defineMachine<D = Data, S extends string = string>(
   const clock = options.clock ?? systemClock;
   const resources = def.resources.length === 0 ? null : openResources(def, options, clock);
   // The compiled lane (decision E17) for the machines it covers.
-  const lane = options.lane === false || options.hooks !== undefined ? null : laneOf(def, m, trace);
+  const transactional = resources !== null && m.transaction.mode !== "none" && resources.names.some((name) => resources.isTransactional(name));
+  const lane = options.lane === false || options.hooks !== undefined || transactional ? null : laneOf(def, m, trace);
   const workerPlan = (): WorkerPlan | WorkerRefusal => workerPlanOf(def, options);
   return new EngineMachine<D, S>(m, clock, trace, lane, resources, runSetupOf(options), workerPlan);
 }
@@ -117,10 +120,10 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
    * `process` through the engine. A method of its own: its closures capture the run, and a
    * function with captured variables allocates their context on every call, the lane's included.
    */
-  #processByEngine(record: D, options: ProcessOptions<S> | undefined): Promise<RunResult<D, S>> {
+  #processByEngine(record: D, options: ProcessOptions<S> | undefined, shared: TxSession | null = null): Promise<RunResult<D, S>> {
     let run: Run;
     try {
-      run = this.#start(record, options);
+      run = this.#start(record, options, false, shared);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -164,6 +167,7 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
 
   processBatch(records: Iterable<D> | AsyncIterable<D>, options?: BatchOptions<S>): Promise<RunResult<D, S>[]> {
     if (this.#closed) return Promise.reject(new MachineClosedError(this.#m.name));
+    if (this.#m.transaction.mode === "batch" && this.resources !== null) return this.#processTxBatch(records, options, this.resources);
     const processSync = this.#hasAsync ? null : (record: D, o?: ProcessOptions<S>) => this.processSync(record, o);
     return runBatch<D, S>(
       {
@@ -176,6 +180,47 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
       records,
       options,
     );
+  }
+
+  /**
+   * `processBatch` of a machine with `transaction: { mode: batch }` (transactions/batch.ts): one
+   * record at a time on the batch's connections, committed every `batchSize` records.
+   */
+  async #processTxBatch(records: Iterable<D> | AsyncIterable<D>, options: BatchOptions<S> | undefined, resources: ResourceManager): Promise<RunResult<D, S>[]> {
+    if (options?.workers !== undefined) {
+      throw new RangeError("processBatch: `workers` cannot be used with transaction mode batch (a batch's records share one database transaction in this thread)");
+    }
+    if (options?.concurrency !== undefined && options.concurrency !== 1) {
+      throw new RangeError(
+        `processBatch: concurrency ${options.concurrency} cannot be used with transaction mode batch: the records of a batch run one at a time on the batch's connection (use concurrency 1, or transaction mode single)`,
+      );
+    }
+    const m = this.#m;
+    const batch = new BatchTransaction<D, S>(m.transaction, {
+      processIn: (record, o, session) => this.#processByEngine(record, o, session),
+      newSession: () => new TxSession(resources, "batch"),
+      modeOf: (o) => runMode(m, o),
+      inputCopier: m.inputCopier,
+    });
+    let results: RunResult<D, S>[];
+    try {
+      results = await runBatch<D, S>(
+        {
+          process: (record, o) => batch.process(record, o),
+          processSync: null,
+          clock: this.#clock,
+          workerPlan: this.#workerPlan,
+          workerPool: (plan) => (this.#workers ??= new WorkerPool(plan)),
+        },
+        records,
+        { ...options, concurrency: 1 },
+      );
+    } catch (error) {
+      await batch.abort();
+      throw error;
+    }
+    await batch.flush();
+    return results;
   }
 
   validate(record: D): RecordValidation {
@@ -208,7 +253,7 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
   }
 
   /** A run positioned on its first state, or already finished when it cannot start. */
-  #start(record: D, options: ProcessOptions<S> | undefined, sync = false): Run {
+  #start(record: D, options: ProcessOptions<S> | undefined, sync = false, shared: TxSession | null = null): Run {
     if (this.#closed) throw new MachineClosedError(this.#m.name);
     if (options?.timeoutSeconds !== undefined && !(options.timeoutSeconds > 0)) {
       throw new RangeError(`timeoutSeconds must be a positive number, got ${options.timeoutSeconds}`);
@@ -221,7 +266,7 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
       run.finish(false, `a record must be an object, got ${type}`, -1);
       return run;
     }
-    run.begin(runMode(m, options), record, options, sync);
+    run.begin(runMode(m, options), record, options, sync, shared);
     if (run.phase === DONE) return run;
     const initial = options?.initialState;
     if (initial !== undefined) {
@@ -254,6 +299,7 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
   #settle(run: Run, record: D, claimed: boolean): void {
     if (claimed) this.#direct.release(record as object);
     // Whatever ended the run (a terminal, a failure, a timeout, a throw), its handles go back.
+    run.tx?.abandon();
     run.res?.releaseAll(run.abandoned);
     if (run.abandoned || this.#spare.length >= MAX_SPARE_RUNS) return;
     run.end();

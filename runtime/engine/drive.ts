@@ -8,6 +8,7 @@ import { NotSynchronousError } from "../errors.js";
 import type { RunResult } from "../machine/api.js";
 import { DONE, type Phase, SLEEP } from "./phase.js";
 import type { Run } from "./run.js";
+import { isThenable } from "../thenable.js";
 
 /** Runs `run` to the end without awaiting. */
 export function driveSync<D, S extends string>(run: Run): RunResult<D, S> {
@@ -30,6 +31,11 @@ export function driveSync<D, S extends string>(run: Run): RunResult<D, S> {
   } catch (error) {
     run.crash(error);
   }
+  if (run.tx !== null) {
+    // Synchronous providers only (processSync refuses the others): the transaction ends now.
+    const ended = run.tx.finish();
+    if (isThenable(ended)) throw new Error("engine bug: a processSync run's transaction ended asynchronously");
+  }
   return run.toResult<D, S>();
 }
 
@@ -46,7 +52,11 @@ export function driveAsync<D, S extends string>(run: Run): RunResult<D, S> | Pro
     run.crash(error);
     signal = DONE;
   }
-  if (signal === DONE) return run.toResult<D, S>();
+  if (signal === DONE) {
+    const ended = run.tx === null ? undefined : run.tx.finish();
+    if (isThenable(ended)) return Promise.resolve(ended).then(() => run.toResult<D, S>());
+    return run.toResult<D, S>();
+  }
   return continueAsync<D, S>(run, signal);
 }
 
@@ -76,6 +86,7 @@ async function continueAsync<D, S extends string>(run: Run, first: Phase): Promi
   } catch (error) {
     run.crash(error);
   }
+  if (run.tx !== null) await run.tx.finish();
   return run.toResult<D, S>();
 }
 

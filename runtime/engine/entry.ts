@@ -123,6 +123,8 @@ function beginEntry(run: Run): Phase {
     }
   }
   if (!st.keepsFresh) run.fresh = false;
+  // Under a transaction, the writes of an entry that has resources are undone with its record.
+  if (run.tx !== null && (st.own.length > 0 || run.inherited !== null)) run.tx.markEntry();
   run.i = 0;
   return st.pre.length > 0 ? continuePreValidators(run) : checkRecord(run);
 }
@@ -184,6 +186,7 @@ function checkRecord(run: Run): Phase {
       if (st.onError < 0) return refuseEntry(run, null, "the record does not match the state's record type");
       run.noteFailure(st.name, null, "schema", preValidationFailed(st.name));
       if (run.entryCopied) run.restoreEntry();
+      if (run.tx !== null) run.tx.undoEntry();
       return routeError(run, st, preValidationFailed(st.name));
     }
   }
@@ -269,6 +272,7 @@ function judgeValidator(run: Run): Phase {
 /** The entry completed: the record as it stands is committed; the main loop continues. */
 function commitEntry(run: Run): Phase {
   run.entryBase = null;
+  if (run.tx !== null) run.tx.keepEntry();
   return LOOP;
 }
 
@@ -281,6 +285,7 @@ function failState(run: Run, slot: PreparedSlot, phase: string, message: string)
   const st = run.st;
   run.noteFailure(st.name, slot.name, phase, message);
   if (run.entryCopied) run.restoreEntry();
+  if (run.tx !== null) run.tx.undoEntry();
   if (st.onError >= 0) return routeError(run, st, message);
   run.markFailed(st.name);
   return commitEntry(run);
@@ -295,6 +300,7 @@ function refuseEntry(run: Run, functionName: string | null, reason: string): Pha
   const st = run.st;
   run.noteFailure(st.name, functionName, "pre_validation", reason);
   if (run.entryCopied) run.restoreEntry();
+  if (run.tx !== null) run.tx.undoEntry();
   const names = run.m.stateNames;
   switch (run.entryKind) {
     case BY_START:

@@ -10,7 +10,9 @@ import type {
   ResourceBinding,
   SchemaIssue,
   Strategy,
+  TransactionSettings,
 } from "../machine/definition.js";
+import { DEFAULT_TRANSACTION } from "../machine/definition.js";
 import type { MachineOptions } from "../machine/api.js";
 import { RecordCopier } from "../modes/copy.js";
 import { type ModeCode, modeCode } from "../modes/modes.js";
@@ -159,6 +161,8 @@ export interface PreparedMachine {
   readonly strategy: number;
   readonly retry: MachineDefinition["settings"]["retry"];
   readonly dataMode: ModeCode;
+  /** The machine's `transaction` setting (defaults filled in). */
+  readonly transaction: TransactionSettings;
   /** Names of the functions declared async (processSync refuses to run when non-empty). */
   readonly asyncFunctions: readonly string[];
   /** True when some state or arc uses a resource (runs then hold handles: engine/resources.ts). */
@@ -269,6 +273,7 @@ export function prepareMachine(def: MachineDefinition, options: MachineOptions):
     strategy: STRATEGY_CODES[def.settings.strategy],
     retry: def.settings.retry,
     dataMode: modeCode(options.dataMode ?? def.settings.dataMode),
+    transaction: def.settings.transaction ?? DEFAULT_TRANSACTION,
     asyncFunctions: asyncFunctionNames(def),
     usesResources: def.states.some((s) => s.resources.length > 0 || s.arcs.some((a) => a.resources.length > 0)),
     inputCopier: inputCopier(def),

@@ -10,6 +10,8 @@
 import type { ResourceBinding } from "../machine/definition.js";
 import type { ResourceManager } from "../resources/manager.js";
 import { isThenable } from "../thenable.js";
+import type { RunTransaction } from "../transactions/run-tx.js";
+import type { TxSession } from "../transactions/session.js";
 
 type Handles = Readonly<Record<string, unknown>>;
 
@@ -22,6 +24,8 @@ export class RunResources {
   id = "";
   /** processSync: a pool that would make the run wait fails it at once instead. */
   sync = false;
+  /** The run's transaction (machine `transaction` setting): transactional resources are acquired through it. */
+  tx: RunTransaction | null = null;
   /** Owner key of the state lease at each push level (null: none). */
   readonly #levels: (string | null)[] = [];
   /** Every owner key this record's run used (released by `releaseAll`). */
@@ -77,6 +81,15 @@ export class RunResources {
     this.#owners.delete(owner);
   }
 
+  /** Hands every transactional handle this run's states and arcs hold to `session` (ctx.tx.begin in manual mode). */
+  adoptInto(session: TxSession): void {
+    for (const owner of this.#owners) {
+      for (const name of this.manager.heldBy(owner)) {
+        if (this.manager.isTransactional(name)) session.adopt(name, this.manager.handleOf(owner, name), owner);
+      }
+    }
+  }
+
   /**
    * Gives back everything this run holds (the end of the run, however it ended). `abandoned`:
    * a function of the run may still be using its handles (it timed out while awaiting), so they
@@ -100,7 +113,8 @@ export class RunResources {
           continue;
         }
         const timeout = this.sync ? 0 : forState ? this.manager.stateTimeoutMs(name) : undefined;
-        const got = this.manager.acquire(name, owner, timeout);
+        const tx = this.tx;
+        const got = tx !== null && tx.covers(name) ? tx.acquire(name, timeout) : this.manager.acquire(name, owner, timeout);
         if (isThenable(got)) {
           (waits ??= []).push(
             Promise.resolve(got).then((handle) => {

@@ -52,6 +52,8 @@ import { RunResources } from "./resources.js";
 import type { ResourceManager } from "../resources/manager.js";
 import type { TraceNode, TraceTrie } from "./trace.js";
 import { isThenable } from "../thenable.js";
+import { RunTransaction } from "../transactions/run-tx.js";
+import type { TxSession } from "../transactions/session.js";
 
 /** A failure detail kept in `metadata.failures` (the result's error stays the fixed message). */
 export interface FailureNote {
@@ -163,6 +165,8 @@ export class Run {
 
   /** The handles this run holds (null when the machine uses no resources). */
   readonly res: RunResources | null;
+  /** The run's side of the machine's `transaction` setting, or null (mode none, or no transactional resource). */
+  readonly tx: RunTransaction | null;
   /** Handles acquired for the running arc's condition or transform chain, by role. */
   arcHandles: Readonly<Record<string, unknown>> = EMPTY_RECORD;
 
@@ -180,6 +184,11 @@ export class Run {
     this.trace = trace;
     this.hooks = setup.hooks;
     this.ctx = new FunctionContext(setup.contextFactory);
+    this.tx = resources !== null && m.transaction.mode !== "none" && resources.names.some((name) => resources.isTransactional(name)) ? new RunTransaction(m.transaction.mode, resources) : null;
+    if (this.tx !== null) {
+      this.ctx.tx = this.tx;
+      (this.res as RunResources).tx = this.tx;
+    }
     this.st = m.states[0] as PreparedState;
     this.scope = this.st?.scope;
     this.arc = null;
@@ -209,7 +218,7 @@ export class Run {
    * Fields not reset here are always written before they are read: the entry fields by ENTER,
    * the arc fields when an arc is selected, the call fields by `call`.
    */
-  begin(mode: ModeCode, record: unknown, options: ProcessOptions | undefined, sync = false): void {
+  begin(mode: ModeCode, record: unknown, options: ProcessOptions | undefined, sync = false, shared: TxSession | null = null): void {
     const m = this.m;
     const strategy = options?.strategy === undefined ? m.strategy : strategyCode(options.strategy);
     if (strategy !== this.strategy) this.#useStrategy(strategy);
@@ -253,6 +262,7 @@ export class Run {
         this.crash(error);
       }
     }
+    if (this.tx !== null && this.phase !== DONE) this.tx.start(this, sync, shared);
   }
 
   /** Sets the run up for a strategy: depth-first takes the first available arc; the others collect them. */

@@ -126,3 +126,60 @@ export function secretsOf(config: unknown): string[] {
   visit(config, "");
   return out;
 }
+
+/** A row version as the SQL drivers return it: an integer, a bigint, or Postgres `int8` text (pg's default). */
+export type RowVersion = number | bigint | string;
+
+/** Longest key value (in characters) an optimistic-lock message quotes before cutting it. */
+const KEY_VALUE_CHARS = 40;
+
+/** A row's key as messages show it: `id=7`, `sku="A-1", region="eu"` (long values cut). */
+export function describeRowKey(key: Readonly<Record<string, unknown>>): string {
+  return Object.entries(key)
+    .map(([column, value]) => `${column}=${describeKeyValue(value)}`)
+    .join(", ");
+}
+
+function describeKeyValue(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (value instanceof Date) return value.toISOString();
+  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  return text.length <= KEY_VALUE_CHARS ? text : `${text.slice(0, KEY_VALUE_CHARS)}…`;
+}
+
+/**
+ * An optimistic-lock write (`updateVersioned`) found the row changed since it was read: its
+ * stored version is no longer the one the record carries, or the row is gone. Not retryable:
+ * the record still carries the stale version, so only reading the row again can help.
+ */
+export class VersionConflictError extends FsmRuntimeError {
+  /** The resource's name in the machine. */
+  readonly resource: string;
+  readonly table: string;
+  /** The key columns and values of the row. */
+  readonly key: Readonly<Record<string, unknown>>;
+  /** The version the record carried (the one it was read with). */
+  readonly expected: RowVersion;
+  /** The version stored now, or null when the row was deleted. */
+  readonly found: RowVersion | null;
+  /** Never retried by the arc-transform retry policy (E11): the same write would conflict again. */
+  readonly retryable = false;
+  constructor(
+    resource: string,
+    conflict: { table: string; key: Readonly<Record<string, unknown>>; expected: RowVersion; found: RowVersion | null },
+    secrets: readonly string[] = [],
+  ) {
+    const { table, key, expected, found } = conflict;
+    const what =
+      found === null
+        ? `expected version ${String(expected)}, but the row was deleted — another writer deleted it since it was read`
+        : `expected version ${String(expected)}, found ${String(found)} — another writer changed the row since it was read`;
+    super("FSMR0029", redact(`resource \`${resource}\`: optimistic lock conflict on \`${table}\` (${describeRowKey(key)}): ${what}`, secrets));
+    this.resource = resource;
+    this.table = table;
+    this.key = key;
+    this.expected = expected;
+    this.found = found;
+  }
+}

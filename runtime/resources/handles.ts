@@ -23,6 +23,23 @@ export interface UpsertOptions {
   readonly onConflict?: "update" | "ignore";
 }
 
+/**
+ * Options of the versioned (optimistic-lock) helpers: the integer column that holds a row's
+ * version (docs/data-modes.md).
+ */
+export interface VersionOptions {
+  /** Default `"version"`. */
+  readonly versionColumn?: string;
+}
+
+/** Options of `updateVersioned`. */
+export interface VersionedUpdateOptions extends VersionOptions {
+  /** The columns that identify the row (a primary or unique key); taken from the row, never updated. */
+  readonly key: readonly string[];
+  /** The columns to write; default every field of the row but the key and the version. */
+  readonly columns?: readonly string[];
+}
+
 /** A SQLite connection (better-sqlite3), synchronous. */
 export interface SqliteHandle {
   /** The first row of a query, or undefined. */
@@ -35,6 +52,19 @@ export interface SqliteHandle {
   upsert(table: string, rows: readonly Readonly<Record<string, unknown>>[], options: UpsertOptions): RunInfo;
   /** Inserts rows in one prepared statement (in one transaction unless one is open). */
   insertMany(table: string, rows: readonly Readonly<Record<string, unknown>>[]): RunInfo;
+  /**
+   * The row of `key` (`{ id: 7 }`) with its version, or undefined; throws when the row has no
+   * integer version column or the key matches more than one row.
+   */
+  getVersioned<T = Record<string, unknown>>(table: string, key: Readonly<Record<string, unknown>>, options?: VersionOptions): T | undefined;
+  /**
+   * Writes `row` only if its stored version still equals `row[versionColumn]`, bumping it; then
+   * sets `row[versionColumn]` to the new version. Another writer's change (or a deleted row)
+   * throws `VersionConflictError` (FSMR0029) and leaves the database and `row` unchanged.
+   */
+  updateVersioned(table: string, row: object, options: VersionedUpdateOptions): RunInfo;
+  /** Inserts `row` with version 1, and sets `row[versionColumn]` to 1. */
+  insertVersioned(table: string, row: object, options?: VersionOptions): RunInfo;
   begin(): void;
   commit(): void;
   rollback(): void;
@@ -53,6 +83,12 @@ export interface PostgresHandle {
   run(sql: string, params?: readonly unknown[]): Promise<RunInfo>;
   upsert(table: string, rows: readonly Readonly<Record<string, unknown>>[], options: UpsertOptions): Promise<RunInfo>;
   insertMany(table: string, rows: readonly Readonly<Record<string, unknown>>[]): Promise<RunInfo>;
+  /** As `SqliteHandle.getVersioned`; an `int8` version comes back as text, like any `int8`. */
+  getVersioned<T = Record<string, unknown>>(table: string, key: Readonly<Record<string, unknown>>, options?: VersionOptions): Promise<T | undefined>;
+  /** As `SqliteHandle.updateVersioned`. */
+  updateVersioned(table: string, row: object, options: VersionedUpdateOptions): Promise<RunInfo>;
+  /** As `SqliteHandle.insertVersioned`. */
+  insertVersioned(table: string, row: object, options?: VersionOptions): Promise<RunInfo>;
   begin(): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;

@@ -31,6 +31,11 @@ export interface ResourceProvider<H = unknown> {
    * filesystem, the in-memory vector store). A machine with an async provider has no `processSync`.
    */
   readonly sync: boolean;
+  /**
+   * True when every handle supports engine transactions (`Transactional`): the machine's
+   * `transaction` setting then groups the resource's writes (sqlite, postgres).
+   */
+  readonly transactional?: boolean;
   /** Makes a new handle. */
   acquire(): H | Promise<H>;
   /** Destroys a handle (closes its connection); called once per handle. */
@@ -82,4 +87,35 @@ export interface ResourceMetrics {
   readonly healthCheckFailures: number;
   /** The provider's own counters. */
   readonly provider: Readonly<Record<string, number>>;
+}
+
+/**
+ * How the engine runs a handle's database transaction for a machine's `transaction` setting
+ * (docs/transactions.md). While the engine's transaction is open, the handle's own
+ * `begin`/`commit`/`rollback` refuse (functions use `ctx.tx`); `transaction(fn)` nests as a savepoint.
+ * Every method may answer with a promise; statements on one handle run in the order they are issued.
+ */
+export interface TransactionControl {
+  /** Opens the transaction, waiting (without blocking the thread) up to `timeoutMs` for another writer. */
+  begin(timeoutMs: number): void | Promise<void>;
+  commit(): void | Promise<void>;
+  rollback(): void | Promise<void>;
+  savepoint(name: string): void | Promise<void>;
+  /** Undoes every write since `savepoint(name)` and drops that savepoint. */
+  rollbackTo(name: string): void | Promise<void>;
+  /** Keeps the writes since `savepoint(name)` and drops that savepoint. */
+  release(name: string): void | Promise<void>;
+}
+
+/** The method of a transactional handle that gives the engine its `TransactionControl`. */
+export const TX_CONTROL: unique symbol = Symbol("fsmc.transactionControl");
+
+/** A handle the engine can run transactions on (the sqlite and postgres handles). */
+export interface Transactional {
+  [TX_CONTROL](): TransactionControl;
+}
+
+/** True when `handle` supports engine transactions. */
+export function isTransactional(handle: unknown): handle is Transactional {
+  return typeof handle === "object" && handle !== null && typeof (handle as Partial<Transactional>)[TX_CONTROL] === "function";
 }

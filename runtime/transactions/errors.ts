@@ -9,3 +9,10 @@ export class TransactionUsageError extends FsmRuntimeError {
     super("FSMR0040", message);
   }
 }
+
+/** A transaction could not begin, commit or roll back; the record's writes were not kept. */
+export class TransactionFailedError extends FsmRuntimeError {
+  constructor(message: string, cause?: unknown) {
+    super("FSMR0041", message, cause === undefined ? undefined : { cause });
+  }
+}

@@ -19,8 +19,8 @@ import type { Client, ClientConfig, QueryResult, QueryResultRow } from "pg";
 import type { ConnectionOptions } from "node:tls";
 import { errorText } from "../../errors.js";
 import { ResourceConfigError, ResourceError, redact, secretsOf } from "../errors.js";
-import type { PostgresHandle, RunInfo, UpsertOptions } from "../handles.js";
-import type { HealthReport, ResourceProvider } from "../types.js";
+import type { PostgresHandle, RunInfo, UpsertOptions, VersionedUpdateOptions, VersionOptions } from "../handles.js";
+import { type HealthReport, type ResourceProvider, type TransactionControl, TX_CONTROL } from "../types.js";
 import { ConfigReader, type ConfigObject, describeType } from "./config-keys.js";
 import {
   chunk,
@@ -36,6 +36,17 @@ import {
   type SqlRow,
   statementFailure,
 } from "./sql.js";
+import {
+  FIRST_VERSION,
+  nextVersion,
+  type PlannedStatement,
+  planGetVersioned,
+  planInsertVersioned,
+  planUpdateVersioned,
+  versionColumnOf,
+  versionConflict,
+  versionedRow,
+} from "./versioned.js";
 import { lazyModule } from "../lazy.js";
 
 /** pg, loaded when the first postgres resource opens. */
@@ -188,6 +199,8 @@ class PostgresConnection implements PostgresHandle {
   #released = false;
   /** `transaction(fn)` calls in progress (the outermost is the transaction, the others savepoints). */
   #scopes = 0;
+  /** True while the open transaction is the engine's (`TransactionControl`): `begin`/`commit`/`rollback` refuse. */
+  #engine = false;
 
   constructor(context: PostgresContext, client: Client) {
     this.#context = context;
@@ -234,7 +247,33 @@ class PostgresConnection implements PostgresHandle {
     return this.#writeRows("insertMany", table, rows, (columns, count) => insertStatement("postgres", table, columns, count));
   }
 
+  async getVersioned<T = Record<string, unknown>>(table: string, key: Readonly<Record<string, unknown>>, options?: VersionOptions): Promise<T | undefined> {
+    const [plan, versionColumn] = this.#shaped("getVersioned from", table, () => [planGetVersioned("postgres", table, key), versionColumnOf(options)] as const);
+    const { rows } = await this.#planned(table, plan);
+    return this.#shaped("getVersioned from", table, () => versionedRow(table, key, rows, versionColumn)) as T | undefined;
+  }
+
+  async updateVersioned(table: string, row: object, options: VersionedUpdateOptions): Promise<RunInfo> {
+    const plan = this.#shaped("updateVersioned on", table, () => planUpdateVersioned("postgres", table, row, options));
+    const changes = (await this.#planned(table, plan)).rowCount ?? 0;
+    if (changes === 0) {
+      // Read only for the report: the update itself decided, atomically, that the row had changed.
+      const current = (await this.#planned(table, plan.currentVersion)).rows;
+      throw this.#shaped("updateVersioned on", table, () => versionConflict(this.#context.name, table, plan, current, this.#context.secrets));
+    }
+    (row as Record<string, unknown>)[plan.versionColumn] = nextVersion(plan.expected);
+    return { changes, lastInsertRowid: null };
+  }
+
+  async insertVersioned(table: string, row: object, options?: VersionOptions): Promise<RunInfo> {
+    const plan = this.#shaped("insertVersioned into", table, () => planInsertVersioned("postgres", table, row, options));
+    const changes = (await this.#planned(table, plan)).rowCount ?? 0;
+    (row as Record<string, unknown>)[plan.versionColumn] = FIRST_VERSION;
+    return { changes, lastInsertRowid: null };
+  }
+
   async begin(): Promise<void> {
+    this.#refuseEngine("begin");
     if (this.#scopes > 0 || this.inTransaction) throw this.#error("begin(): a transaction is already open; use transaction(fn) to nest one");
     await this.#query("BEGIN");
   }
@@ -274,6 +313,55 @@ class PostgresConnection implements PostgresHandle {
     return result;
   }
 
+  /**
+   * The engine's control of this connection's transaction (machine `transaction` setting). pg
+   * runs a client's queries in the order they were issued, so a savepoint issued without waiting
+   * still comes before the statements that follow it.
+   */
+  [TX_CONTROL](): TransactionControl {
+    return {
+      begin: async () => {
+        if (this.#scopes > 0 || this.inTransaction) throw this.#error("the engine's transaction cannot begin: this connection is already inside a transaction");
+        await this.#query("BEGIN");
+        this.#engine = true;
+      },
+      commit: async () => {
+        try {
+          await this.#commit();
+        } finally {
+          this.#engine = false;
+        }
+      },
+      rollback: async () => {
+        try {
+          if (this.inTransaction) {
+            await this.#query("ROLLBACK");
+            this.#context.counters.rollbacks++;
+          }
+        } finally {
+          this.#engine = false;
+        }
+      },
+      savepoint: async (name) => {
+        await this.#query(`SAVEPOINT ${quoteIdentifier(name)}`);
+      },
+      rollbackTo: async (name) => {
+        const savepoint = quoteIdentifier(name);
+        // Both issued now, so no statement of a function can come between them.
+        await Promise.all([this.#query(`ROLLBACK TO SAVEPOINT ${savepoint}`), this.#query(`RELEASE SAVEPOINT ${savepoint}`)]);
+      },
+      release: async (name) => {
+        await this.#query(`RELEASE SAVEPOINT ${quoteIdentifier(name)}`);
+      },
+    };
+  }
+
+  #refuseEngine(method: string): void {
+    if (this.#engine) {
+      throw this.#error(`${method}(): the machine's transaction owns this connection; use ctx.tx (transaction mode manual), or transaction(fn) for a nested savepoint`);
+    }
+  }
+
   /** Ends the connection (the server rolls back whatever transaction was open). */
   async end(): Promise<void> {
     if (this.#released) return;
@@ -307,6 +395,7 @@ class PostgresConnection implements PostgresHandle {
 
   /** Refuses `commit()`/`rollback()` outside a transaction or inside `transaction(fn)`. */
   #checkEnd(method: "commit" | "rollback"): void {
+    this.#refuseEngine(method);
     if (this.#scopes > 0) throw this.#error(`${method}() inside transaction(fn): return from fn to commit, or throw to roll back`);
     if (!this.inTransaction) throw this.#error(`${method}(): no transaction is open`);
   }
@@ -355,6 +444,25 @@ class PostgresConnection implements PostgresHandle {
       return { changes, lastInsertRowid: null };
     };
     return batches.length === 1 ? write() : this.transaction(write);
+  }
+
+  /** Runs a versioned helper's statement; arrays bound to json/jsonb columns go as JSON text, as in `upsert`. */
+  async #planned(table: string, plan: PlannedStatement): Promise<QueryResult<QueryResultRow>> {
+    const jsonColumns = plan.params.some(Array.isArray) ? await this.#jsonColumns(table) : new Set<string>();
+    return this.#query(
+      plan.sql,
+      plan.params.map((value, i) => encodeValue(value, jsonColumns.has(plan.paramColumns[i] ?? ""))),
+    );
+  }
+
+  /** Runs a versioned helper's shape work; a `SqlShapeError` leaves as a `ResourceError` naming the method and table. */
+  #shaped<R>(what: string, table: string, work: () => R): R {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof SqlShapeError) throw this.#error(`${what} \`${table}\`: ${error.message}`, error);
+      throw error;
+    }
   }
 
   /** The `json`/`jsonb` columns of a table (none when it does not exist: the insert then says so). */
@@ -420,6 +528,7 @@ export function createPostgresProvider(name: string, config: Readonly<Record<str
   };
   return {
     kind: "postgres",
+    transactional: true,
     sync: false,
     async acquire(): Promise<PostgresHandle> {
       const client = await connect(context, options);

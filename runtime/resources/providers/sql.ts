@@ -92,7 +92,7 @@ export function checkUpsertKey(key: readonly string[], columns: readonly string[
 }
 
 /** The `$n` (postgres) or `?` (sqlite) placeholder of the parameter at zero-based `index`. */
-function placeholder(dialect: SqlDialect, index: number): string {
+export function placeholder(dialect: SqlDialect, index: number): string {
   return dialect === "sqlite" ? "?" : `$${index + 1}`;
 }
 

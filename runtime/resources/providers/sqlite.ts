@@ -18,10 +18,11 @@
 import type { Database, Statement } from "better-sqlite3";
 import { errorText } from "../../errors.js";
 import { ResourceConfigError, ResourceError, redact, secretsOf } from "../errors.js";
-import type { RunInfo, SqlParams, SqliteHandle, UpsertOptions } from "../handles.js";
-import type { HealthReport, ResourceProvider } from "../types.js";
+import type { RunInfo, SqlParams, SqliteHandle, UpsertOptions, VersionedUpdateOptions, VersionOptions } from "../handles.js";
+import { type HealthReport, type ResourceProvider, type TransactionControl, TX_CONTROL } from "../types.js";
 import { ConfigReader, type ConfigObject, describeType } from "./config-keys.js";
 import { columnsOf, insertStatement, quoteIdentifier, SqlShapeError, type SqlRow, statementFailure } from "./sql.js";
+import { FIRST_VERSION, nextVersion, planGetVersioned, planInsertVersioned, planUpdateVersioned, versionColumnOf, versionConflict, versionedRow } from "./versioned.js";
 import { lazyModule } from "../lazy.js";
 import { isThenable } from "../../thenable.js";
 
@@ -124,6 +125,8 @@ interface Session {
   owner: SqliteConnection | null;
   /** `transaction(fn)` calls in progress (the outermost is the transaction, the others savepoints). */
   scopes: number;
+  /** True while the open transaction is the engine's (`TransactionControl`): `begin`/`commit`/`rollback` refuse. */
+  engine: boolean;
 }
 
 /** What a handle needs from its provider. */
@@ -186,8 +189,34 @@ class SqliteConnection implements SqliteHandle {
     return this.#writeRows("insertMany", table, rows, (columns) => insertStatement("sqlite", table, columns, 1));
   }
 
+  getVersioned<T = Record<string, unknown>>(table: string, key: Readonly<Record<string, unknown>>, options?: VersionOptions): T | undefined {
+    const [plan, versionColumn] = this.#shaped("getVersioned from", table, () => [planGetVersioned("sqlite", table, key), versionColumnOf(options)] as const);
+    const rows = this.all(plan.sql, plan.params);
+    return this.#shaped("getVersioned from", table, () => versionedRow(table, key, rows, versionColumn)) as T | undefined;
+  }
+
+  updateVersioned(table: string, row: object, options: VersionedUpdateOptions): RunInfo {
+    const plan = this.#shaped("updateVersioned on", table, () => planUpdateVersioned("sqlite", table, row, options));
+    const { changes } = this.run(plan.sql, plan.params);
+    if (changes === 0) {
+      // Read only for the report: the update itself decided, atomically, that the row had changed.
+      const current = this.all(plan.currentVersion.sql, plan.currentVersion.params);
+      throw this.#shaped("updateVersioned on", table, () => versionConflict(this.#context.name, table, plan, current, this.#context.secrets));
+    }
+    (row as Record<string, unknown>)[plan.versionColumn] = nextVersion(plan.expected);
+    return { changes, lastInsertRowid: null };
+  }
+
+  insertVersioned(table: string, row: object, options?: VersionOptions): RunInfo {
+    const plan = this.#shaped("insertVersioned into", table, () => planInsertVersioned("sqlite", table, row, options));
+    const result = this.run(plan.sql, plan.params);
+    (row as Record<string, unknown>)[plan.versionColumn] = FIRST_VERSION;
+    return result;
+  }
+
   begin(): void {
     const session = this.#usable();
+    this.#refuseEngine(session, "begin");
     if (session.db.inTransaction) throw this.#error("begin(): a transaction is already open; use transaction(fn) to nest one");
     this.#control(this.#beginStatement());
     session.owner = this;
@@ -232,6 +261,94 @@ class SqliteConnection implements SqliteHandle {
     return result;
   }
 
+  /** The engine's control of this connection's transaction (machine `transaction` setting). */
+  [TX_CONTROL](): TransactionControl {
+    return {
+      begin: (timeoutMs) => this.#engineBegin(timeoutMs),
+      commit: () => this.#engineEnd("COMMIT"),
+      rollback: () => this.#engineEnd("ROLLBACK"),
+      savepoint: (name) => this.#control(`SAVEPOINT ${quoteIdentifier(name)}`),
+      rollbackTo: (name) => {
+        const savepoint = quoteIdentifier(name);
+        // A statement error can make SQLite roll the whole transaction back on its own; then there is nothing to undo to.
+        if (this.#live().db.inTransaction) this.#control(`ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+      },
+      release: (name) => this.#control(`RELEASE ${quoteIdentifier(name)}`),
+    };
+  }
+
+  /**
+   * Opens the engine's transaction. Taking the write lock must not block the thread (other runs
+   * of the same process may hold it and need the event loop to finish), so the attempt does not
+   * wait on `busy_timeout`: while another writer (or another handle of the shared in-memory
+   * connection) holds it, the attempt is repeated on a timer, up to `timeoutMs`.
+   */
+  #engineBegin(timeoutMs: number): void | Promise<void> {
+    if (this.#tryEngineBegin()) return;
+    const deadline = Date.now() + timeoutMs;
+    return new Promise<void>((resolve, reject) => {
+      let delay = 1;
+      const attempt = (): void => {
+        try {
+          if (this.#tryEngineBegin()) return resolve();
+        } catch (error) {
+          return reject(error);
+        }
+        if (Date.now() >= deadline) {
+          return reject(this.#error(`could not begin a transaction within ${timeoutMs} ms: another writer holds the database lock`));
+        }
+        setTimeout(attempt, delay);
+        delay = Math.min(delay * 2, 50);
+      };
+      setTimeout(attempt, delay);
+    });
+  }
+
+  /** One attempt at the engine's `BEGIN`: false when another writer holds the lock. */
+  #tryEngineBegin(): boolean {
+    const session = this.#live();
+    if (session.db.inTransaction) {
+      if (session.owner === this || !this.#shared) throw this.#error("the engine's transaction cannot begin: this connection is already inside a transaction");
+      return false;
+    }
+    const db = session.db;
+    const busyTimeout = this.#context.settings.busyTimeoutMs;
+    if (!this.#context.settings.readonly) db.pragma("busy_timeout = 0");
+    try {
+      this.#control(this.#beginStatement());
+    } catch (error) {
+      if (error instanceof ResourceError && /^SQLITE_BUSY/.test(sqliteCode(error.cause) ?? "")) return false;
+      throw error;
+    } finally {
+      if (!this.#context.settings.readonly) db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+    session.owner = this;
+    session.engine = true;
+    return true;
+  }
+
+  #engineEnd(sql: "COMMIT" | "ROLLBACK"): void {
+    const session = this.#live();
+    try {
+      // After a failed statement SQLite may have rolled back already: a ROLLBACK then has nothing to do.
+      if (sql === "COMMIT" || session.db.inTransaction) this.#control(sql);
+    } finally {
+      if (sql === "ROLLBACK" || !session.db.inTransaction) {
+        session.owner = null;
+        session.engine = false;
+        session.scopes = 0;
+      }
+    }
+    if (sql === "COMMIT") this.#context.counters.commits++;
+    else this.#context.counters.rollbacks++;
+  }
+
+  #refuseEngine(session: Session, method: string): void {
+    if (session.engine && session.owner === this) {
+      throw this.#error(`${method}(): the machine's transaction owns this connection; use ctx.tx (transaction mode manual), or transaction(fn) for a nested savepoint`);
+    }
+  }
+
   /** Undoes an open transaction this handle owns, then forgets the connection; closes it unless shared. */
   detach(): void {
     const session = this.#session;
@@ -246,6 +363,7 @@ class SqliteConnection implements SqliteHandle {
       if (session.owner === this) {
         session.owner = null;
         session.scopes = 0;
+        session.engine = false;
       }
     } finally {
       if (!this.#shared && session.db.open) {
@@ -307,6 +425,7 @@ class SqliteConnection implements SqliteHandle {
 
   #endTransaction(method: "commit" | "rollback", sql: string): void {
     const session = this.#usable();
+    this.#refuseEngine(session, method);
     if (session.scopes > 0) throw this.#error(`${method}() inside transaction(fn): return from fn to commit, or throw to roll back`);
     if (!session.db.inTransaction) throw this.#error(`${method}(): no transaction is open`);
     this.#control(sql);
@@ -338,6 +457,16 @@ class SqliteConnection implements SqliteHandle {
       }
       return { changes, lastInsertRowid };
     });
+  }
+
+  /** Runs a versioned helper's shape work; a `SqlShapeError` leaves as a `ResourceError` naming the method and table. */
+  #shaped<R>(what: string, table: string, work: () => R): R {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof SqlShapeError) throw this.#error(`${what} \`${table}\`: ${error.message}`, error);
+      throw error;
+    }
   }
 
   /** Prepares (or reuses) a statement and runs it with the parameters. */
@@ -433,7 +562,7 @@ function openDatabase(context: SqliteContext, configure = true): Database {
 }
 
 function newSession(db: Database): Session {
-  return { db, statements: new Map(), owner: null, scopes: 0 };
+  return { db, statements: new Map(), owner: null, scopes: 0, engine: false };
 }
 
 /**
@@ -459,6 +588,7 @@ export function createSqliteProvider(name: string, config: Readonly<Record<strin
 
   return {
     kind: "sqlite",
+    transactional: true,
     sync: true,
     acquire(): SqliteHandle {
       if (context.settings.isMemory) return new SqliteConnection(context, sharedSession(), true);
