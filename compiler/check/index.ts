@@ -2,7 +2,8 @@
  * The `check` phase: IR `Machine[]` → `SymbolTable`, with diagnostics FSM0200–FSM0299 (names:
  * duplicates, unknown references) and FSM0300–FSM0399 (structure: start states, transitions,
  * push nesting, built-in usage, record-type schemas, settings); resource declarations against
- * the kind catalogue are FSM0217–FSM0222. Pure: works on the IR only.
+ * the kind catalogue are FSM0217–FSM0222, the `transaction` setting FSM0223–FSM0226.
+ * Pure: works on the IR only.
  * The table is returned even when errors were found (tools may use it); the pipeline stops anyway.
  */
 import type { Machine } from "../ir/index.js";
@@ -17,6 +18,7 @@ import { checkRecordTypes } from "./schemas.js";
 import { checkSettings } from "./settings.js";
 import { checkStartStates } from "./start-states.js";
 import { buildSymbols } from "./symbols.js";
+import { checkTransaction } from "./transaction.js";
 import { checkTransitions } from "./transitions.js";
 import type { SymbolTable } from "./types.js";
 
@@ -54,6 +56,7 @@ export function check(machines: readonly Machine[]): PhaseResult<SymbolTable> {
       ...checkRecordTypes(machine),
       ...checkSettings(machine),
       ...checkResourceConfigs(machine),
+      ...checkTransaction(machine),
     );
     return symbols;
   });

@@ -14,6 +14,7 @@ import {
   type RegisteredRef,
   type ResourceUse,
   type State,
+  type TransactionSetting,
 } from "../ir/index.js";
 import { commentText, docComment, memberAccess, propertyKey, quote } from "./identifiers.js";
 import type { RuntimeImports } from "./imports.js";
@@ -92,6 +93,19 @@ export function inlineReturnType(code: InlineCode, slot: FunctionSlot, dataType:
   if (slot !== "transform" && slot !== "arcTransform") return undefined;
   const result = `${code.language === "js" ? "JsRecord" : dataType} | null | undefined | void`;
   return code.isAsync ? `Promise<${result}>` : result;
+}
+
+/**
+ * The runtime's `DEFAULT_TRANSACTION` (runtime/machine/definition.ts; a test holds them equal),
+ * for what the source left out. The compiler does not import the runtime.
+ */
+export const TRANSACTION_DEFAULTS = { batchSize: 100, rollbackOnError: "record" } as const;
+
+/** `transaction: { mode, batchSize, rollbackOnError }`, written only when the source has the setting. */
+function transactionLiteral(tx: TransactionSetting): string {
+  const batchSize = tx.batchSize?.value ?? TRANSACTION_DEFAULTS.batchSize;
+  const rollback = tx.rollbackOnError?.value ?? TRANSACTION_DEFAULTS.rollbackOnError;
+  return `transaction: { mode: ${quote(tx.mode)}, batchSize: ${batchSize}, rollbackOnError: ${quote(rollback)} }`;
 }
 
 class TableWriter {
@@ -232,6 +246,7 @@ class TableWriter {
       `strategy: ${quote(s.strategy)}`,
       `dataMode: ${quote(s.dataMode)}`,
       `retry: { maxRetries: ${retry.maxRetries}, initialDelayMs: ${retry.initialDelayMs}, backoffFactor: ${retry.backoffFactor}, maxDelayMs: ${retry.maxDelayMs} }`,
+      ...(s.transaction !== undefined ? [transactionLiteral(s.transaction)] : []),
     ];
     lines.push(`settings: {\n${settings.map((x) => `${x},`).join("\n")}\n},`);
     if (machine.resources.length === 0) lines.push("resources: [],");

@@ -60,6 +60,29 @@ export interface Settings {
   readonly timeoutSeconds?: number;
   readonly strategy: Strategy;
   readonly retry: RetryPolicy;
+  /** The `transaction` setting as written; absent means mode `none` (docs/transactions.md). */
+  readonly transaction?: TransactionSetting;
+  readonly span: Span;
+}
+
+/** How database work of a run is grouped into transactions (docs/transactions.md). */
+export type TransactionMode = "none" | "single" | "batch" | "manual";
+/** What a failed record of a batch rolls back: its own writes (a savepoint) or the whole batch. */
+export type TransactionRollback = "record" | "batch";
+
+/**
+ * The machine's `transaction` setting (DSL `transaction batch size 500 rollback batch`, YAML
+ * `transaction: {mode, batch_size, rollback_on_error}`). The batch size and the rollback are
+ * absent when not written (the emitted definition fills the runtime's defaults), so the check
+ * can tell a setting that would be ignored from one that was never given.
+ */
+export interface TransactionSetting {
+  readonly kind: "TransactionSetting";
+  readonly mode: TransactionMode;
+  readonly modeSpan: Span;
+  /** Records per transaction in `batch` mode; checked to be a whole number ≥ 1 (FSM0226). */
+  readonly batchSize?: { readonly value: number; readonly span: Span };
+  readonly rollbackOnError?: { readonly value: TransactionRollback; readonly span: Span };
   readonly span: Span;
 }
 

@@ -1,6 +1,6 @@
 import type { CodeInfo } from "../types.js";
 
-/** FSM0200–FSM0299: duplicate names, unknown references, resource declarations (owner: compiler/check). */
+/** FSM0200–FSM0299: duplicate names, unknown references, resource declarations and the transaction setting (owner: compiler/check). */
 export const NAME_CODES: Readonly<Record<string, CodeInfo>> = {
   FSM0201: { severity: "error", title: "duplicate machine name", name: "duplicate-machine" },
   FSM0202: { severity: "error", title: "duplicate network name", name: "duplicate-network" },
@@ -24,4 +24,8 @@ export const NAME_CODES: Readonly<Record<string, CodeInfo>> = {
   FSM0220: { severity: "warning", title: "resource cannot open without options", name: "resource-needs-options" },
   FSM0221: { severity: "error", title: "pool size given twice", name: "pool-size-twice" },
   FSM0222: { severity: "error", title: "pool minimum above its maximum", name: "pool-min-above-max" },
+  FSM0223: { severity: "error", title: "batch size outside transaction mode `batch`", name: "batch-size-without-batch" },
+  FSM0224: { severity: "error", title: "rollback setting outside transaction mode `batch`", name: "rollback-without-batch" },
+  FSM0225: { severity: "warning", title: "transaction setting without a SQLite or Postgres resource", name: "transaction-without-database" },
+  FSM0226: { severity: "error", title: "invalid batch size", name: "invalid-batch-size" },
 };

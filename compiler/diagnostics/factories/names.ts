@@ -1,6 +1,6 @@
 /**
  * Factories for FSM0200–FSM0299 (names: duplicates and unknown references; resource
- * declarations). Each factory owns the wording, labels and help of one code; `check` calls them
+ * declarations and the `transaction` setting that needs them). Each factory owns the wording, labels and help of one code; `check` calls them
  * in one line.
  */
 import type { Span } from "../../source/index.js";
@@ -325,5 +325,71 @@ export function poolMinAboveMax(resource: string, min: number, max: number, minS
     ],
     notes: maxSpan === undefined ? [`the pool's maximum is the default, ${max}`] : [],
     help: "lower `pool.min`, or raise the maximum (`pool.max`)",
+  };
+}
+
+/** What a transaction mode other than `batch` does instead of batches (FSM0223, FSM0224). */
+function modeWithoutBatches(mode: string): string {
+  switch (mode) {
+    case "single":
+      return "mode `single` gives every record its own transaction, committed when the record succeeds and rolled back with it when it fails";
+    case "manual":
+      return "in mode `manual` your functions decide where transactions begin, commit and roll back (`ctx.tx`)";
+    default:
+      return "mode `none` opens no transactions";
+  }
+}
+
+/** FSM0223: a batch size on a transaction mode other than `batch`, where nothing reads it. */
+export function batchSizeWithoutBatch(mode: string, sizeSpan: Span, modeSpan: Span): Diagnostic {
+  return {
+    code: "FSM0223",
+    severity: "error",
+    message: `a batch size is set, but transaction mode ${q(mode)} has no batches`,
+    labels: [
+      { span: sizeSpan, primary: true, message: "the size would be ignored" },
+      { span: modeSpan, primary: false, message: `mode ${q(mode)} given here` },
+    ],
+    notes: [modeWithoutBatches(mode)],
+    help: "remove the batch size, or use mode `batch`",
+  };
+}
+
+/** FSM0224: a rollback setting on a transaction mode other than `batch`, where nothing reads it. */
+export function rollbackWithoutBatch(mode: string, rollbackSpan: Span, modeSpan: Span): Diagnostic {
+  return {
+    code: "FSM0224",
+    severity: "error",
+    message: `what a failed record rolls back is set, but transaction mode ${q(mode)} has no batches`,
+    labels: [
+      { span: rollbackSpan, primary: true, message: "the rollback setting would be ignored" },
+      { span: modeSpan, primary: false, message: `mode ${q(mode)} given here` },
+    ],
+    notes: [modeWithoutBatches(mode)],
+    help: "remove the rollback setting, or use mode `batch`",
+  };
+}
+
+/** FSM0225: a transaction mode on a machine with no resource that takes part in transactions. */
+export function transactionWithoutDatabase(mode: string, modeSpan: Span): Diagnostic {
+  return {
+    code: "FSM0225",
+    severity: "warning",
+    message: `transaction mode ${q(mode)} has no effect: no SQLite or Postgres resource`,
+    labels: [{ span: modeSpan, primary: true, message: "no resource takes part in this transaction" }],
+    notes: ["transactions are opened on the machine's `sqlite` and `postgres` resources (and `database` ones, by their backend); this machine declares none"],
+    help: "remove the transaction setting, or declare the `sqlite` or `postgres` resource the records are written to",
+  };
+}
+
+/** FSM0226: a batch size that is not a whole number ≥ 1. */
+export function invalidBatchSize(value: number, span: Span): Diagnostic {
+  return {
+    code: "FSM0226",
+    severity: "error",
+    message: `the batch size must be a whole number ≥ 1, not ${value}`,
+    labels: [{ span, primary: true, message: "set here" }],
+    notes: ["in mode `batch`, processBatch commits after every this many records; the default is 100"],
+    help: "use a positive whole number of records, or leave the size out for the default",
   };
 }

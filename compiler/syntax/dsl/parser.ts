@@ -56,6 +56,7 @@ export class DslParser extends TermGrammar {
       { ALT: () => this.SUBRULE(this.timeoutSetting) },
       { ALT: () => this.SUBRULE(this.strategySetting) },
       { ALT: () => this.SUBRULE(this.retrySetting) },
+      { ALT: () => this.SUBRULE(this.transactionSetting) },
       { ALT: () => this.SUBRULE(this.metadataClause) },
       { ALT: () => this.SUBRULE(this.descriptionSetting) },
       { ALT: () => this.SUBRULE(this.mainNetworkSetting) },
@@ -137,6 +138,46 @@ export class DslParser extends TermGrammar {
         ALT: () => {
           this.CONSUME(Kw.backoff);
           this.CONSUME2(NumberLiteral, { LABEL: "backoff", ERR_MSG: "a backoff factor such as `2`" });
+        },
+      },
+    ]);
+  });
+
+  /** `transaction none|single|manual`, or `transaction batch [size N] [rollback record|batch]` (either order). */
+  readonly transactionSetting = this.RULE("transactionSetting", () => {
+    this.CONSUME(Kw.transaction);
+    this.OR({
+      ERR_MSG: "a transaction mode (`none`, `single`, `batch` or `manual`)",
+      DEF: [
+        { ALT: () => this.CONSUME(Kw.none, { LABEL: "mode" }) },
+        { ALT: () => this.CONSUME(Kw.single, { LABEL: "mode" }) },
+        { ALT: () => this.CONSUME(Kw.batch, { LABEL: "mode" }) },
+        { ALT: () => this.CONSUME(Kw.manual, { LABEL: "mode" }) },
+      ],
+    });
+    // Options are parsed after any mode, so `transaction single size 10` lowers and the check
+    // says the size would be ignored (FSM0223) instead of a bare syntax error.
+    this.MANY(() => this.SUBRULE(this.transactionOption));
+  });
+
+  readonly transactionOption = this.RULE("transactionOption", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(Kw.size);
+          this.CONSUME(NumberLiteral, { LABEL: "size", ERR_MSG: "a batch size (records per transaction)" });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(Kw.rollback);
+          this.OR2({
+            ERR_MSG: "what a failed record rolls back (`record` or `batch`)",
+            DEF: [
+              { ALT: () => this.CONSUME(Kw.record, { LABEL: "rollback" }) },
+              { ALT: () => this.CONSUME(Kw.batch, { LABEL: "rollback" }) },
+            ],
+          });
         },
       },
     ]);

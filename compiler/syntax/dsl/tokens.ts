@@ -23,7 +23,8 @@ const softKeywordWords = [
   "stream_optimized", "retry", "delay", "backoff", "metadata", "description", "main", "network",
   "resource", "record", "strict", "matching", "start", "end", "state", "emit", "pre", "do", "check",
   "validate", "on", "error", "run", "failure", "uses", "when", "priority", "name", "as", "returns",
-  "isolation", "map", "result", "env",
+  "isolation", "map", "result", "env", "transaction", "none", "single", "batch", "manual", "size",
+  "rollback",
 ] as const;
 const reservedWords = ["await", "builtin", "push", "true", "false", "null"] as const;
 

@@ -2,15 +2,16 @@
  * A shape-checked YAML machine → one IR `Machine`. The three authoring shapes become networks
  * here: shape A as written, shapes B and C as the single network `main` (machine name
  * `default_fsm` unless given); every top-level key is carried in every shape (decision Q8).
- * Settings that fsmc cannot honour yet (`transaction`, non-empty `copy_config`…, network
- * `streaming`) are errors, never silently ignored.
+ * Settings that fsmc cannot honour yet (non-empty `copy_config`…, network `streaming`, the
+ * dataknobs `transaction` keys of lower-transaction.ts) are errors, never silently ignored.
  */
 import { conflictingKeys, unknownStateName, unsupportedSetting } from "../../diagnostics/factories/yaml.js";
-import type { ConfigSpan, DataMode, Machine, Network, ResourceDecl, RetryPolicy, Settings, Strategy, JsonValue } from "../../ir/index.js";
+import type { ConfigSpan, DataMode, Machine, Network, ResourceDecl, RetryPolicy, Settings, Strategy, JsonValue, TransactionSetting } from "../../ir/index.js";
 import { IR_VERSION, networkId, stateId } from "../../ir/index.js";
 import type { Span } from "../../source/index.js";
 import { entrySpan, jsonField, listField, mapField, mapItems, numberField, stringField, type LowerContext } from "./fields.js";
 import { lowerResourceUses } from "./lower-functions.js";
+import { lowerTransaction } from "./lower-transaction.js";
 import { pascalCase } from "./lower-schema.js";
 import { lowerNetwork, type MachineScope, type NetworkSource, type StateSource } from "./lower-states.js";
 import { configSpansOf, entryOf, headSpan, pointerSegment, toJsonObject, type YMap } from "./tree.js";
@@ -29,17 +30,6 @@ export function lowerMachine(root: YMap, shape: Shape, file: string, ctx: LowerC
   const start: Span = { file, start: root.span.start, end: root.span.start };
   const networkSources = shape === "canonical" ? canonicalNetworks(root, ctx) : [simpleNetwork(root, shape, start)];
   const main = stringField(root, "main_network");
-  const transaction = entryOf(root, "transaction");
-  if (transaction) {
-    ctx.diagnostics.push(
-      unsupportedSetting(
-        "transaction",
-        transaction.keySpan,
-        "transactions (single, batch, manual) arrive in a later fsmc release; the reference ignores this block",
-        "remove `transaction`; commit inside your registered functions until transactions are supported",
-      ),
-    );
-  }
   const dataMode = lowerDataMode(root, networkSources, ctx);
   const scope: MachineScope = { dataModeOverrides: dataMode.overrides, recordNames: recordNames(networkSources), records: [] };
   const networks: Network[] = networkSources.map((n) => lowerNetwork(n, scope, ctx));
@@ -58,7 +48,7 @@ export function lowerMachine(root: YMap, shape: Shape, file: string, ctx: LowerC
     ...(functions === undefined ? {} : { functionsModule: { path: functions.value, span: functions.span } }),
     mainNetwork: networkId(main?.value ?? DEFAULT_NETWORK_NAME),
     mainNetworkSpan: main?.span ?? networkSources[0]?.nameSpan ?? start,
-    settings: lowerSettings(root, dataMode.mode),
+    settings: lowerSettings(root, dataMode.mode, lowerTransaction(root, ctx)),
     records: scope.records,
     resources: lowerResources(root, ctx),
     networks,
@@ -168,7 +158,7 @@ function lowerDataMode(root: YMap, networks: readonly NetworkSource[], ctx: Lowe
   return { mode: (stringField(node, "default")?.value as DataMode | undefined) ?? "copy", overrides };
 }
 
-function lowerSettings(root: YMap, dataMode: DataMode): Settings {
+function lowerSettings(root: YMap, dataMode: DataMode, transaction: TransactionSetting | undefined): Settings {
   const timeout = numberField(root, "timeout_seconds");
   const retry = mapField(root, "retry")?.value;
   return {
@@ -186,6 +176,7 @@ function lowerSettings(root: YMap, dataMode: DataMode): Settings {
           maxDelayMs: numberField(retry, "max_delay_ms")?.value ?? DEFAULT_RETRY.maxDelayMs,
         }
       : DEFAULT_RETRY,
+    ...(transaction === undefined ? {} : { transaction }),
     span: headSpan(root),
   };
 }

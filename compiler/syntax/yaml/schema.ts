@@ -17,6 +17,7 @@ const obj = (description: string): JsonObject => ({ type: "object", description 
 
 const DATA_MODES = ["copy", "reference", "direct"];
 const STRATEGIES = ["depth_first", "breadth_first", "resource_optimized", "stream_optimized"];
+const TRANSACTION_MODES = ["none", "single", "batch", "manual"];
 
 /** Keys every machine shape accepts at the top level (decision Q8: shapes B/C carry them all). */
 const MACHINE_COMMON: Props = {
@@ -29,7 +30,7 @@ const MACHINE_COMMON: Props = {
   max_transitions: { type: "integer", minimum: 1, description: "Transition limit per record (default 1000)." },
   timeout_seconds: { type: ["number", "null"], exclusiveMinimum: 0, description: "Whole-run timeout in seconds." },
   metadata: obj("Free-form metadata."),
-  transaction: { description: "Transactions are not supported yet; fsmc reports an error when this key is present." },
+  transaction: ref("transaction"),
   functions: { type: "string", minLength: 1, description: "fsmc extension: module that exports the registered functions, e.g. ./orders.functions.ts." },
   retry: ref("retry"),
 };
@@ -292,6 +293,29 @@ export const FSM_SCHEMA: JsonObject = {
         health_check_interval: { type: ["integer", "null"], minimum: 1 },
       },
       required: ["name", "type"],
+      additionalProperties: false,
+    },
+    transaction: {
+      title: "transaction",
+      description:
+        "How database work of a run is grouped into transactions (docs/transactions.md); takes effect with a `sqlite` or `postgres` resource.",
+      type: "object",
+      properties: {
+        mode: {
+          enum: TRANSACTION_MODES,
+          description:
+            "`none` (default), `single` (one transaction per record), `batch` (processBatch commits every `batch_size` records) or `manual` (functions call `ctx.tx`).",
+        },
+        strategy: { enum: TRANSACTION_MODES, description: "The dataknobs spelling of `mode`; give one of the two." },
+        batch_size: { type: "number", description: "`batch` mode: records per transaction, a whole number ≥ 1 (default 100)." },
+        rollback_on_error: {
+          enum: ["record", "batch", true, false],
+          description:
+            "`batch` mode: what a failed record rolls back: `record` (default; only its own writes) or `batch` (the whole batch); dataknobs' `true` means `batch`, `false` means `record`.",
+        },
+        commit_triggers: { description: "Not supported; fsmc reports an error when this key is present (use `mode: manual`)." },
+        timeout_seconds: { description: "Not supported; fsmc reports an error when this key is present (use the machine's `timeout_seconds`)." },
+      },
       additionalProperties: false,
     },
     retry: {

@@ -100,6 +100,12 @@ const PINNED: Readonly<Record<string, readonly (readonly [pointer: string, value
     ["/0/settings/retry/maxDelayMs", 5000],
     ["/0/networks/0/states/0/dataMode", "copy"],
   ],
+  // YAML `rollback_on_error: true` (dataknobs) is DSL `rollback batch`; `strategy` is `mode`.
+  "transaction": [
+    ["/0/settings/transaction/mode", "batch"],
+    ["/0/settings/transaction/batchSize/value", 250],
+    ["/0/settings/transaction/rollbackOnError/value", "batch"],
+  ],
 };
 
 /** The value at a JSON pointer (`/0/networks/0/name`). */

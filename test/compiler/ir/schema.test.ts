@@ -22,6 +22,7 @@ const IR_KINDS = [
   "Machine",
   "Settings",
   "RetryPolicy",
+  "TransactionSetting",
   "RecordType",
   "ObjectType",
   "StringType",

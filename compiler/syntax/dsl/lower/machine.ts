@@ -1,6 +1,19 @@
 /** `fsm` blocks → `Machine`: header, settings, resources, records and networks. */
 import type { CstNode } from "chevrotain";
-import type { DataMode, JsonObject, Machine, Network, RecordType, ResourceDecl, RetryPolicy, Settings, Strategy } from "../../../ir/index.js";
+import type {
+  DataMode,
+  JsonObject,
+  Machine,
+  Network,
+  RecordType,
+  ResourceDecl,
+  RetryPolicy,
+  Settings,
+  Strategy,
+  TransactionMode,
+  TransactionRollback,
+  TransactionSetting,
+} from "../../../ir/index.js";
 import { IR_VERSION, networkId } from "../../../ir/index.js";
 import { joinSpans, type Span } from "../../../source/index.js";
 import { noNetwork } from "../../../diagnostics/factories/dsl.js";
@@ -10,7 +23,7 @@ import { OnceTracker, spanOfNode, spanOfToken, type Lowering } from "./context.j
 import { dataModeOf, lowerMetadata, lowerNetwork } from "./network.js";
 import { lowerRecord } from "./record-types.js";
 import { configSpansOf } from "./config-spans.js";
-import { checkedNumber, COUNT, lowerObject, POSITIVE_INTEGER, stringValue, type NumberRule } from "./values.js";
+import { checkedNumber, COUNT, FINITE, lowerObject, POSITIVE_INTEGER, stringValue, type NumberRule } from "./values.js";
 
 /** Defaults of a machine's settings (SEMANTICS §1.7, decision E11). */
 const DEFAULTS = { dataMode: "copy", maxTransitions: 1000, strategy: "depth_first" } as const;
@@ -44,6 +57,7 @@ export function lowerMachine(lw: Lowering, node: CstNode): Machine | undefined {
   let timeoutSeconds: number | undefined;
   let strategy: Strategy = DEFAULTS.strategy;
   let retry = DEFAULT_RETRY;
+  let transaction: TransactionSetting | undefined;
   let settingsSpan: Span | undefined;
   const records: RecordType[] = [];
   const resources: ResourceDecl[] = [];
@@ -93,6 +107,7 @@ export function lowerMachine(lw: Lowering, node: CstNode): Machine | undefined {
       const timeout = setting("timeoutSetting");
       const strategyNode = setting("strategySetting");
       const retryNode = setting("retrySetting");
+      const transactionNode = setting("transactionSetting");
       if (mode !== undefined) {
         const m = dataModeOf(mode);
         if (m !== undefined && first(mode, "dataMode", "`data mode`")) dataMode = m;
@@ -113,6 +128,9 @@ export function lowerMachine(lw: Lowering, node: CstNode): Machine | undefined {
       } else if (retryNode !== undefined) {
         const r = lowerRetry(lw, retryNode);
         if (first(retryNode, "retry", "`retry`")) retry = r;
+      } else if (transactionNode !== undefined) {
+        const t = lowerTransaction(lw, transactionNode);
+        if (t !== undefined && first(transactionNode, "transaction", "`transaction`")) transaction = t;
       }
     }
   }
@@ -129,6 +147,7 @@ export function lowerMachine(lw: Lowering, node: CstNode): Machine | undefined {
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     strategy,
     retry,
+    ...(transaction !== undefined ? { transaction } : {}),
     span: settingsSpan ?? nameSpan,
   };
   return {
@@ -196,6 +215,51 @@ function lowerRetry(lw: Lowering, node: CstNode): RetryPolicy {
     }
   }
   return { kind: "RetryPolicy", maxRetries, initialDelayMs, backoffFactor, maxDelayMs };
+}
+
+const TRANSACTION_MODES: ReadonlyMap<string, TransactionMode> = new Map<string, TransactionMode>([
+  ["none", "none"],
+  ["single", "single"],
+  ["batch", "batch"],
+  ["manual", "manual"],
+]);
+const ROLLBACKS: ReadonlyMap<string, TransactionRollback> = new Map<string, TransactionRollback>([
+  ["record", "record"],
+  ["batch", "batch"],
+]);
+
+/**
+ * `transaction batch size 500 rollback batch`; undefined when recovery left no mode. The size
+ * is kept as written (only a non-finite one is refused here): whether it is a whole number ≥ 1,
+ * and whether an option fits the mode, is the check's (FSM0223, FSM0226), as in YAML.
+ */
+function lowerTransaction(lw: Lowering, node: CstNode): TransactionSetting | undefined {
+  const modeToken = firstToken(node, "mode");
+  const mode = modeToken === undefined ? undefined : TRANSACTION_MODES.get(modeToken.image);
+  if (modeToken === undefined || mode === undefined) return undefined;
+  const once = new OnceTracker(lw);
+  let batchSize: TransactionSetting["batchSize"];
+  let rollbackOnError: TransactionSetting["rollbackOnError"];
+  for (const option of nodes(node, "transactionOption")) {
+    const at = spanOfNode(lw, option);
+    const size = firstToken(option, "size");
+    const rollback = firstToken(option, "rollback");
+    if (size !== undefined) {
+      const n = checkedNumber(lw, size, FINITE("batch size"));
+      if (n !== undefined && once.first("size", "`size`", at)) batchSize = { value: n, span: at };
+    } else if (rollback !== undefined) {
+      const value = ROLLBACKS.get(rollback.image);
+      if (value !== undefined && once.first("rollback", "`rollback`", at)) rollbackOnError = { value, span: at };
+    }
+  }
+  return {
+    kind: "TransactionSetting",
+    mode,
+    modeSpan: spanOfToken(lw, modeToken),
+    ...(batchSize !== undefined ? { batchSize } : {}),
+    ...(rollbackOnError !== undefined ? { rollbackOnError } : {}),
+    span: spanOfNode(lw, node),
+  };
 }
 
 const FINITE_MS: NumberRule = { what: "delay", requirement: "a finite duration", test: Number.isFinite };
