@@ -9,12 +9,15 @@ import type {
   MachineDefinition,
   ResourceBinding,
   SchemaIssue,
+  StateDefinition,
   Strategy,
   TransactionSettings,
+  WritePath,
 } from "../machine/definition.js";
 import { DEFAULT_TRANSACTION } from "../machine/definition.js";
 import type { MachineOptions } from "../machine/api.js";
-import { RecordCopier } from "../modes/copy.js";
+import { type Copier, RecordCopier } from "../modes/copy.js";
+import { pathCopier } from "../modes/path-copy.js";
 import { type ModeCode, modeCode } from "../modes/modes.js";
 import type { FunctionContext } from "./context.js";
 import { type Chooser, lazyChooser, wantsChooser } from "./choose.js";
@@ -82,10 +85,13 @@ export interface PreparedArc {
   /** The arc's own resource bindings (acquired for its condition, and for its transform chain). */
   readonly own: readonly ResourceBinding[];
   readonly ownRoles: Roles;
-  /** Arc resources plus the target state's (the resource-optimized strategy's cost). */
+  /**
+   * The resource-optimized strategy's cost: the fewest resource acquisitions a run needs from
+   * taking this arc to reaching a terminal (resourceCosts).
+   */
   readonly resourceCount: number;
   readonly isStreaming: boolean;
-  readonly copier: RecordCopier;
+  readonly copier: Copier;
   readonly priority: number;
   readonly targetName: string;
 }
@@ -110,7 +116,7 @@ export interface PreparedState {
   readonly scope: EntryScope;
   /** The state's own resource bindings (acquired on entry, engine/resources.ts). */
   readonly own: readonly ResourceBinding[];
-  readonly copier: RecordCopier;
+  readonly copier: Copier;
   /** True when the entry procedure calls nothing (no pre-validators, check, transforms or validators). */
   readonly isPassive: boolean;
   /** The compiled depth-first choice among `arcs` (choose.ts, compiled on first use), or null to use the generic loop. */
@@ -180,7 +186,9 @@ const EMPTY_ROLES: Roles = Object.freeze({});
 /** Builds the engine tables of an already validated definition. */
 export function prepareMachine(def: MachineDefinition, options: MachineOptions): PreparedMachine {
   const names = def.states.map((s) => s.name);
+  const copierOf = copySites(def);
   const arcs: PreparedArc[] = [];
+  const arcCosts = resourceCosts(def);
   const states = def.states.map((state, index): PreparedState => {
     const own = bindResources(state.resources);
     const networkName = state.network === def.mainNetwork ? null : (def.networks[state.network]?.name ?? null);
@@ -188,11 +196,10 @@ export function prepareMachine(def: MachineDefinition, options: MachineOptions):
     const sorted = state.arcs
       .map((arc, order) => ({ arc, order }))
       .sort((a, b) => b.arc.priority - a.arc.priority || a.order - b.order);
-    const prepared = sorted.map(({ arc }) => {
+    const prepared = sorted.map(({ arc, order }) => {
       const arcOwn = bindResources(arc.resources);
       const targetName = arc.target >= 0 ? (names[arc.target] ?? "") : "";
       const targetLabel = arc.push === undefined ? targetName : pushLabel(def, arc.push.network, arc.push.explicitEntry, targetName);
-      const targetResources = arc.target >= 0 ? (def.states[arc.target]?.resources.length ?? 0) : 0;
       const preparedArc: PreparedArc = {
         id: arcs.length,
         source: index,
@@ -215,9 +222,9 @@ export function prepareMachine(def: MachineDefinition, options: MachineOptions):
         scope: EMPTY_ARC_SCOPE,
         own: arc.resources,
         ownRoles: arcOwn.roles,
-        resourceCount: arc.resources.length + targetResources,
+        resourceCount: arcCosts[index]?.[order] ?? 0,
         isStreaming: arc.metadata?.["streaming"] === true,
-        copier: new RecordCopier(),
+        copier: copierOf(arc.writes),
         priority: arc.priority,
         targetName,
       };
@@ -240,7 +247,7 @@ export function prepareMachine(def: MachineDefinition, options: MachineOptions):
       onError: state.onError,
       scope,
       own: state.resources,
-      copier: new RecordCopier(),
+      copier: copierOf(entryWrites(state)),
       isPassive:
         state.preValidators.length === 0 && state.check === undefined && state.transforms.length === 0 && state.validators.length === 0,
       choose: null,
@@ -280,6 +287,41 @@ export function prepareMachine(def: MachineDefinition, options: MachineOptions):
     findState: stateFinder(def),
     usedOnlyEvent: (arc) => -1 - arcs.length - arc.id,
   };
+}
+
+/**
+ * For every arc (by state, in declaration order), the fewest resource acquisitions a run needs
+ * from taking it to reaching a terminal: the arc's own resources, then each state entered its
+ * own (a push adds its sub-network's way to a terminal, then its return state's). A shortest-path
+ * relaxation over the definition's graph (cycles included); an arc from which no terminal can
+ * be reached costs more than any that can. This is what `resource_optimized` compares (§2.8:
+ * "the arc with the fewest resource requirements"), so a cheap first step into an expensive
+ * route does not win over a route that is cheaper to finish.
+ */
+export function resourceCosts(def: MachineDefinition): number[][] {
+  const states = def.states;
+  const UNREACHABLE = 1e9;
+  // toEnd[s]: fewest acquisitions from being in state s (already entered) to a terminal.
+  const toEnd: number[] = states.map((st) => (st.isFinal ? 0 : UNREACHABLE));
+  const enter = (target: number): number => (target < 0 ? UNREACHABLE : (states[target]?.resources.length ?? 0) + (toEnd[target] ?? UNREACHABLE));
+  const arcCost = (arc: MachineDefinition["states"][number]["arcs"][number]): number => {
+    let cost = arc.resources.length + enter(arc.target);
+    if (arc.push !== undefined && arc.push.returnState >= 0) cost += enter(arc.push.returnState);
+    return Math.min(cost, UNREACHABLE);
+  };
+  for (let changed = true, rounds = 0; changed && rounds <= states.length + 1; rounds++) {
+    changed = false;
+    states.forEach((st, s) => {
+      if (st.isFinal) return;
+      let best = UNREACHABLE;
+      for (const arc of st.arcs) best = Math.min(best, arcCost(arc));
+      if (best < (toEnd[s] ?? UNREACHABLE)) {
+        toEnd[s] = best;
+        changed = true;
+      }
+    });
+  }
+  return states.map((st) => st.arcs.map(arcCost));
 }
 
 const EMPTY_ARC_SCOPE: ArcScope = { handles: EMPTY_HANDLES, meta: Object.freeze({}) };
@@ -343,6 +385,25 @@ function asyncFunctionNames(def: MachineDefinition): string[] {
   const names = new Set<string>();
   for (const slot of allSlots(def)) if (slot.isAsync) names.add(slot.name);
   return [...names];
+}
+
+/**
+ * The copier of an entry or transform chain: only the paths it writes when the compiler listed
+ * them (runtime/modes/path-copy.ts), else the whole record. Path copies share the unwritten parts
+ * with the record they start from, which is exact while nothing else writes to it: so only with a
+ * generated input copy (records of plain data, as for `keepsFresh`), and never in a machine with a
+ * `reference` push, where a sub-network's record is the parent's own object (a frame keeps it).
+ */
+/** A state's `writes`, plus the engine's own: a pre-validator's object is merged into the record's root (E4). */
+function entryWrites(state: StateDefinition): readonly WritePath[] | undefined {
+  if (state.writes === undefined || state.preValidators.length === 0) return state.writes;
+  return [...state.writes, [null]];
+}
+
+function copySites(def: MachineDefinition): (writes: readonly WritePath[] | undefined) => Copier {
+  const sharesParent = def.states.some((s) => s.arcs.some((a) => a.push?.isolation === "reference"));
+  const paths = def.copyInput !== undefined && !sharesParent;
+  return (writes) => (paths && writes !== undefined ? pathCopier(writes) : new RecordCopier());
 }
 
 function inputCopier(def: MachineDefinition): (data: Data) => Data {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { defineMachine, handleProvider, type Strategy } from "../../../runtime/index.js";
-import { flow, runFlow, type StateSpec } from "./support.js";
+import { build, flow, runFlow, type StateSpec } from "./support.js";
 
 const withStrategy = (strategy: Strategy, states: Record<string, StateSpec>, resources: string[] = []) =>
   flow(states, { settings: { strategy }, resources });
@@ -79,6 +79,54 @@ describe("strategies", () => {
     const def = withStrategy("resource_optimized", states, ["db", "cache"]);
     const machine = defineMachine(def, { resources: { db: handleProvider({}), cache: handleProvider({}) } });
     expect(machine.processSync({}).final_state).toBe("light");
+  });
+
+  it("resource_optimized counts every acquisition on the way to a terminal, not only the next step", async () => {
+    // Both arcs need nothing themselves; via `cheap_first` two more states need db and cache, via
+    // `costly_first` one state needs cache and the run ends.
+    const states: Record<string, StateSpec> = {
+      s: { start: true, arcs: ["cheap_first", "costly_first"] },
+      cheap_first: { arcs: ["db_step"] },
+      db_step: { resources: ["db"], arcs: ["cache_step"] },
+      cache_step: { resources: ["cache"], arcs: ["end"] },
+      costly_first: { resources: ["cache"], arcs: ["end"] },
+      end: { final: true },
+    };
+    const def = withStrategy("resource_optimized", states, ["db", "cache"]);
+    const machine = defineMachine(def, { resources: { db: handleProvider({}), cache: handleProvider({}) } });
+    expect(machine.processSync({}).path).toEqual(["s", "costly_first", "end"]);
+    // Depth-first takes the first arc: the contrast.
+    expect(machine.processSync({}, { strategy: "depth_first" }).path).toEqual(["s", "cheap_first", "db_step", "cache_step", "end"]);
+  });
+
+  it("resource_optimized avoids an arc from which no terminal can be reached", async () => {
+    const states: Record<string, StateSpec> = {
+      s: { start: true, arcs: ["loop", { to: "end", resources: ["db"] }] },
+      loop: { arcs: ["loop2"] },
+      loop2: { arcs: ["loop"] },
+      end: { final: true },
+    };
+    const def = withStrategy("resource_optimized", states, ["db"]);
+    const machine = defineMachine(def, { resources: { db: handleProvider({}) } });
+    expect(machine.processSync({}).final_state).toBe("end");
+  });
+
+  it("resource_optimized counts a push's sub-network and its return state", async () => {
+    const def = build({
+      networks: {
+        main: {
+          s: { start: true, arcs: [{ push: { to: "sub", returns: "after" } }, "direct"] },
+          direct: { resources: ["db"], arcs: ["after"] },
+          after: { final: true },
+        },
+        sub: { a: { start: true, resources: ["db"], arcs: ["b"] }, b: { resources: ["cache"], arcs: ["done"] }, done: { final: true } },
+      },
+      settings: { strategy: "resource_optimized" },
+      resources: ["db", "cache"],
+    });
+    const machine = defineMachine(def, { resources: { db: handleProvider({}), cache: handleProvider({}) } });
+    // The push costs db + cache; `direct` costs db.
+    expect(machine.processSync({}).path).toEqual(["s", "direct", "after"]);
   });
 
   it("stream_optimized prefers an arc marked streaming", async () => {
