@@ -111,8 +111,10 @@ export {
   isValidationError,
 } from "./errors.js";
 export { BUILTIN_CATALOGUE, BUILTIN_NAMES, builtin } from "./functions/registry.js";
-export { BuiltinInputError, BuiltinNotFoundError, BuiltinParamsError } from "./functions/errors.js";
+export { BuiltinInputError, BuiltinNotFoundError, BuiltinParamsError, DatabaseFunctionError } from "./functions/errors.js";
+export type { CommittedPart, DatabaseFailure } from "./functions/errors.js";
 export type {
+  BuiltinDatabaseTransformer,
   BuiltinInfo,
   BuiltinKind,
   BuiltinTransformer,

@@ -1,6 +1,7 @@
 /**
  * The built-in function library as the compiler knows it: names, the slots each may fill, and
- * their parameters. The runtime implements exactly this set (runtime/functions); a test
+ * their parameters (types, required ones, the values a parameter is restricted to, and the rules
+ * across parameters that `check/functions.ts` applies). The runtime implements exactly this set (runtime/functions); a test
  * compares the two, so adding a builtin means adding it in both places.
  */
 
@@ -92,6 +93,61 @@ export const BUILTIN_FUNCTIONS: Readonly<Record<string, BuiltinSpec>> = {
     params: { separator: { type: "string", required: false } },
     doc: "Flattens nested objects into top-level fields joined by `separator` (default `.`).",
   },
+  "database.fetch": {
+    slots: TRANSFORMER_SLOTS,
+    params: {
+      resource: { type: "string", required: true },
+      query: { type: "string", required: true },
+      params: { type: "object", required: false },
+      fetch_one: { type: "boolean", required: false },
+    },
+    doc: "Runs `query` on the SQL resource `resource` with named parameters from `params` and the record's `param_*` fields; adds `records` (or `record` with `fetch_one`).",
+  },
+  "database.query": {
+    slots: TRANSFORMER_SLOTS,
+    params: {
+      resource: { type: "string", required: true },
+      query_field: { type: "string", required: false },
+      params_field: { type: "string", required: false },
+      result_field: { type: "string", required: false },
+    },
+    doc: "Runs the SQL in the record field `query_field` with the parameters in `params_field`; adds the rows as `result_field`.",
+  },
+  "database.upsert": {
+    slots: TRANSFORMER_SLOTS,
+    params: {
+      resource: { type: "string", required: true },
+      table: { type: "string", required: true },
+      key_columns: { type: "string[]", required: true },
+      value_columns: { type: "string[]", required: false },
+      on_conflict: { type: "string", required: false },
+    },
+    doc: "Inserts or updates `records` (else `record`, else the record) in `table` by `key_columns`; adds `upserted_count`.",
+  },
+  "database.bulk_insert": {
+    slots: TRANSFORMER_SLOTS,
+    params: {
+      resource: { type: "string", required: true },
+      table: { type: "string", required: true },
+      columns: { type: "string[]", required: false },
+      chunk_size: { type: "number", required: false },
+      on_duplicate: { type: "string", required: false },
+      key_columns: { type: "string[]", required: false },
+    },
+    doc: "Inserts `records` (else `record`, else the record) into `table` in chunks of `chunk_size`, in one transaction; adds `inserted_count`.",
+  },
+  "database.batch_commit": {
+    slots: TRANSFORMER_SLOTS,
+    params: {
+      resource: { type: "string", required: true },
+      table: { type: "string", required: true },
+      batch_size: { type: "number", required: false },
+      atomicity: { type: "string", required: false },
+      key_columns: { type: "string[]", required: false },
+      use_transaction: { type: "boolean", required: false },
+    },
+    doc: "Commits the rows of `batch` to `table`, all or nothing (`require`) or in chunks of `batch_size` (`best_effort`); adds `committed_count` and empties `batch`.",
+  },
 };
 
 /**
@@ -101,6 +157,30 @@ export const BUILTIN_FUNCTIONS: Readonly<Record<string, BuiltinSpec>> = {
 export const BUILTIN_PARAM_VALUES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   "validators.type_check": { types: ["array", "boolean", "integer", "null", "number", "object", "string"] },
   "transformers.normalize": { name: ["uppercase", "lowercase", "trim", "strip"] },
+  "database.upsert": { on_conflict: ["update", "ignore", "error"] },
+  "database.bulk_insert": { on_duplicate: ["error", "ignore", "update"] },
+  "database.batch_commit": { atomicity: ["require", "best_effort"] },
+};
+
+/** Count parameters that must be whole numbers above 0, by builtin. */
+export const BUILTIN_POSITIVE_COUNTS: Readonly<Record<string, readonly string[]>> = {
+  "database.bulk_insert": ["chunk_size"],
+  "database.batch_commit": ["batch_size"],
+};
+
+/** Builtins whose `resource` parameter names a SQL resource (`sqlite`, `postgres`) or a role bound to one. */
+export const BUILTIN_SQL_RESOURCE_PARAMS: readonly string[] = ["database.fetch", "database.query", "database.upsert", "database.bulk_insert", "database.batch_commit"];
+
+/** A parameter required when another has one of some values: `key_columns` with `on_duplicate: ignore`. */
+export interface RequiredWhen {
+  readonly param: string;
+  readonly other: string;
+  readonly values: readonly string[];
+}
+
+/** Parameters required only when another parameter has certain values, by builtin. */
+export const BUILTIN_REQUIRED_WHEN: Readonly<Record<string, readonly RequiredWhen[]>> = {
+  "database.bulk_insert": [{ param: "key_columns", other: "on_duplicate", values: ["ignore", "update"] }],
 };
 
 /** Builtins that need at least one of their `min`/`max` parameters, and `min ≤ max`. */

@@ -1,10 +1,20 @@
 /** Function references: unknown builtins, builtins in the wrong slot or with wrong params, mixed sync/async uses. */
-import { allFunctionUses, type BuiltinRef, type JsonValue, type Machine } from "../ir/index.js";
+import { allFunctionUses, allStates, type BuiltinRef, type JsonValue, type Machine } from "../ir/index.js";
 import type { Diagnostic } from "../diagnostics/types.js";
 import { unknownBuiltin } from "../diagnostics/factories/names.js";
 import { builtinParams, builtinSlot, invalidPattern, mixedAsync, type BuiltinParamProblem } from "../diagnostics/factories/structure.js";
-import { BUILTIN_FUNCTIONS, BUILTIN_PARAM_VALUES, BUILTINS_WITH_BOUNDS, builtinSpec, type BuiltinParamType } from "./builtin-catalogue.js";
+import {
+  BUILTIN_FUNCTIONS,
+  BUILTIN_PARAM_VALUES,
+  BUILTIN_POSITIVE_COUNTS,
+  BUILTIN_REQUIRED_WHEN,
+  BUILTIN_SQL_RESOURCE_PARAMS,
+  BUILTINS_WITH_BOUNDS,
+  builtinSpec,
+  type BuiltinParamType,
+} from "./builtin-catalogue.js";
 import { regexProblem } from "./schemas.js";
+import { resolveResource } from "./resource-kinds.js";
 import type { Span } from "../source/index.js";
 
 /** Builtin problems and registered functions used both as sync and as async. */
@@ -27,7 +37,7 @@ export function checkFunctions(machine: Machine): Diagnostic[] {
       continue;
     }
     if (!spec.slots.includes(use.slot)) out.push(builtinSlot(ref.name, use.slot, spec.slots, ref.span));
-    out.push(...checkParams(ref));
+    out.push(...checkParams(ref, machine));
   }
   for (const [name, syncSpan] of firstSync) {
     const asyncSpan = firstAsync.get(name);
@@ -37,7 +47,7 @@ export function checkFunctions(machine: Machine): Diagnostic[] {
 }
 
 /** The parameters of a known builtin against its catalogue entry, mirroring the runtime's checks. */
-function checkParams(ref: BuiltinRef): Diagnostic[] {
+function checkParams(ref: BuiltinRef, machine: Machine): Diagnostic[] {
   const spec = BUILTIN_FUNCTIONS[ref.name];
   if (!spec) return [];
   const params = ref.params ?? {};
@@ -66,6 +76,20 @@ function checkParams(ref: BuiltinRef): Diagnostic[] {
     const special = SPECIAL_CHECKS[ref.name]?.[param];
     if (special) problems.push(...special(param, value));
   }
+  for (const param of BUILTIN_POSITIVE_COUNTS[ref.name] ?? []) {
+    const value = params[param];
+    if (typeof value === "number" && Number.isFinite(value) && (!Number.isInteger(value) || value < 1)) problems.push({ kind: "positiveCount", param, value });
+  }
+  for (const rule of BUILTIN_REQUIRED_WHEN[ref.name] ?? []) {
+    const other = params[rule.other];
+    if (params[rule.param] === undefined && typeof other === "string" && rule.values.includes(other)) {
+      problems.push({ kind: "requiredWith", param: rule.param, other: rule.other, value: other });
+    }
+  }
+  if (ref.name === "database.batch_commit") problems.push(...legacyAtomicity(params));
+  if (BUILTIN_SQL_RESOURCE_PARAMS.includes(ref.name) && typeof params["resource"] === "string" && params["resource"] !== "") {
+    problems.push(...sqlResource(machine, params["resource"]));
+  }
   if (BUILTINS_WITH_BOUNDS.includes(ref.name) && problems.length === 0) {
     const min = params["min"];
     const max = params["max"];
@@ -73,6 +97,38 @@ function checkParams(ref: BuiltinRef): Diagnostic[] {
     else if (typeof min === "number" && typeof max === "number" && min > max) problems.push({ kind: "range", min, max });
   }
   return [...problems.map((p) => builtinParams(ref.name, p, ref.span)), ...extra];
+}
+
+/** Resource kinds the database builtins can work on (`custom`: the provider's handle is checked when the builtin runs). */
+const SQL_KINDS: readonly string[] = ["sqlite", "postgres", "custom"];
+
+/**
+ * The `resource` of a database builtin must name a declared SQL resource or a role bound to one
+ * somewhere in the machine (runtime: database.ts `targetOf`; whether the running state or arc
+ * declares it is the runtime's FSMR0005).
+ */
+function sqlResource(machine: Machine, value: string): BuiltinParamProblem[] {
+  const kinds = new Map(machine.resources.map((r) => [r.name, resolveResource(r.type, r.config)?.kind.kind ?? r.type]));
+  const isSql = (name: string): boolean => SQL_KINDS.includes(kinds.get(name) ?? "");
+  const known = new Set([...kinds.keys()].filter(isSql));
+  const uses = [
+    ...machine.networks.flatMap((n) => n.resources),
+    ...[...allStates(machine)].flatMap(({ state }) => [...state.resources, ...state.arcs.flatMap((arc) => arc.resources)]),
+  ];
+  for (const use of uses) if (isSql(use.name)) known.add(use.role);
+  if (known.has(value)) return [];
+  const actualKind = kinds.get(value);
+  const list = [...known].sort();
+  return [{ kind: "sqlResource", param: "resource", value, known: list, ...(actualKind !== undefined ? { actualKind } : {}) }];
+}
+
+/** `use_transaction` (legacy: true is `require`, false `best_effort`) must agree with `atomicity` (runtime: database.ts `atomicityOf`). */
+function legacyAtomicity(params: Readonly<Record<string, JsonValue>>): BuiltinParamProblem[] {
+  const legacy = params["use_transaction"];
+  const atomicity = params["atomicity"];
+  if (typeof legacy !== "boolean" || typeof atomicity !== "string") return [];
+  const meant = legacy ? "require" : "best_effort";
+  return meant === atomicity ? [] : [{ kind: "contradicts", param: "use_transaction", other: "atomicity", reason: `\`use_transaction: ${legacy}\` means atomicity \`${meant}\`, not \`${atomicity}\`` }];
 }
 
 /** A check of one param's value beyond its catalogue type, run once the type is right. */

@@ -15,12 +15,18 @@ export type BuiltinValidator = (data: Data, ctx?: Ctx) => ValidatorResult;
 /** A builtin transformer: returns a fresh record and never changes the one it was given. */
 export type BuiltinTransformer = (data: Data, ctx?: Ctx) => Data;
 
+/**
+ * A builtin database transformer (`database.*`): like a transformer, but it answers with a
+ * promise when its resource is asynchronous (Postgres), synchronously when it is not (SQLite).
+ */
+export type BuiltinDatabaseTransformer = (data: Data, ctx?: Ctx) => Data | Promise<Data>;
+
 /** Which slots a builtin is written for: validators check a record, transformers rewrite it. */
 export type BuiltinKind = "validator" | "transformer";
 
 /** A builtin as the catalogue lists it. */
 export interface BuiltinInfo {
-  /** `validators.<name>` or `transformers.<name>`. */
+  /** `validators.<name>`, `transformers.<name>` or `database.<name>`. */
   readonly name: string;
   readonly kind: BuiltinKind;
   /** One sentence for docs and tooling. */
@@ -37,7 +43,7 @@ export interface BuiltinEntry extends BuiltinInfo {
 /** Declares a builtin whose factory receives params already checked against `params`. */
 export function defineBuiltin<S extends ParamSpecs>(
   info: { readonly name: string; readonly kind: BuiltinKind; readonly summary: string; readonly params: S },
-  make: (params: ParamValues<S>, name: string) => BuiltinValidator | BuiltinTransformer,
+  make: (params: ParamValues<S>, name: string) => BuiltinValidator | BuiltinTransformer | BuiltinDatabaseTransformer,
 ): BuiltinEntry {
   const { name } = info;
   return {

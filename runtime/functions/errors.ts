@@ -1,7 +1,7 @@
 /**
  * Errors of the built-in function library: FSMR0010–FSMR0019. The first two are raised when a
  * generated module builds its machine (a wrong name or params); the third when a record cannot
- * be processed by a builtin transformer.
+ * be processed by a builtin transformer; the fourth when a database builtin's statements fail.
  */
 import { FsmRuntimeError } from "../errors.js";
 
@@ -38,5 +38,60 @@ export class BuiltinInputError extends FsmRuntimeError {
     detail: string,
   ) {
     super("FSMR0012", `Built-in function \`${functionName}\`: ${detail}`);
+  }
+}
+
+/** What failed in a database builtin, as its error reports it (drawn from the underlying error). */
+export interface DatabaseFailure {
+  /** The class of the error that caused it (`SqliteError`, `DatabaseError` …). */
+  readonly errorType: string;
+  /** The driver's error code (`SQLITE_CONSTRAINT_PRIMARYKEY`, a Postgres SQLSTATE such as `23505`), if any. */
+  readonly sqlCode: string | undefined;
+  /** The driver's first line, values scrubbed and secrets redacted ("" when there is nothing safe to say). */
+  readonly detail: string;
+  /** True when trying again may succeed (a busy database, a dropped connection). */
+  readonly retryable: boolean;
+}
+
+/** What a `best_effort` batch commit had committed when a chunk failed. */
+export interface CommittedPart {
+  readonly chunks: number;
+  readonly ofChunks: number;
+  /** Rows written by the committed chunks (inserted or updated). */
+  readonly rows: number;
+}
+
+/**
+ * A built-in database function (`database.*`) whose statements failed: `<Operation> failed
+ * (<ErrorType> <code>: <text>)`, SEMANTICS §10.3's re-wrap. The text is the driver's first line
+ * with parameter values scrubbed and secrets redacted, never the statement or the connection
+ * string; the original error stays as `cause` for code that wants more.
+ */
+export class DatabaseFunctionError extends FsmRuntimeError {
+  readonly errorType: string;
+  readonly sqlCode: string | undefined;
+  /** Honoured by the arc-transform retry policy (decision E11). */
+  readonly retryable: boolean;
+  /** `best_effort` batch commits: what stayed committed before the failing chunk. */
+  readonly committed: CommittedPart | undefined;
+  constructor(
+    readonly functionName: string,
+    /** `Fetch`, `Upsert`, `Bulk insert`, `Query` or `Batch commit`. */
+    readonly operation: string,
+    failure: DatabaseFailure,
+    options: { cause?: unknown; committed?: CommittedPart } = {},
+  ) {
+    const { errorType, sqlCode, detail } = failure;
+    const part = options.committed;
+    super(
+      "FSMR0013",
+      `${operation} failed (${errorType}${sqlCode === undefined ? "" : ` ${sqlCode}`}${detail === "" ? "" : `: ${detail}`})` +
+        (part === undefined ? "" : `; ${part.chunks} of ${part.ofChunks} chunks (${part.rows} rows) were committed before it`),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.errorType = errorType;
+    this.sqlCode = sqlCode;
+    this.retryable = failure.retryable;
+    this.committed = part;
   }
 }

@@ -7,7 +7,7 @@ import { BuiltinParamsError } from "./errors.js";
 import { isPlainObject, typeName } from "./values.js";
 
 /** The JSON shape a param accepts; strings, arrays and objects must not be empty. */
-export type ParamKind = "string" | "number" | "string[]" | "object";
+export type ParamKind = "string" | "number" | "boolean" | "string[]" | "object";
 
 /** One declared param of a builtin. */
 export interface ParamSpec {
@@ -16,7 +16,7 @@ export interface ParamSpec {
   /** The only values a `string` param accepts. */
   readonly values?: readonly string[];
   /** The value used when an optional param is left out (documentation only; the factory applies it). */
-  readonly default?: string | number;
+  readonly default?: string | number | boolean;
   /** One line for the docs. */
   readonly description: string;
 }
@@ -28,7 +28,9 @@ type KindValue<K extends ParamKind> = K extends "string"
   ? string
   : K extends "number"
     ? number
-    : K extends "string[]"
+    : K extends "boolean"
+      ? boolean
+      : K extends "string[]"
       ? readonly string[]
       : Readonly<Record<string, unknown>>;
 
@@ -94,6 +96,8 @@ function kindProblem(spec: ParamSpec, value: unknown): string | null {
       return null;
     case "number":
       return typeof value === "number" && Number.isFinite(value) ? null : `must be a finite number, got ${typeName(value)}`;
+    case "boolean":
+      return typeof value === "boolean" ? null : `must be true or false, got ${typeName(value)}`;
     case "string[]": {
       if (!Array.isArray(value)) return `must be an array of strings, got ${typeName(value)}`;
       if (value.length === 0) return "must not be empty";

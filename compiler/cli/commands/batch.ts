@@ -1,12 +1,15 @@
 /**
  * `fsmc batch <file> --input f.jsonl|- [--output f] [--concurrency n] [--batch-size n]
- * [--functions mod] [--initial-state s] [--progress auto|bar|lines|none]`: runs JSONL records
- * through the machine's `processBatch` and writes one JSON result per record in input order (the
- * results of `fsmc run`), with a progress display on stderr (docs/batch.md, "`fsmc batch`").
+ * [--workers n] [--functions mod] [--initial-state s] [--progress auto|bar|lines|none]`: runs
+ * JSONL records through the machine's `processBatch` and writes one JSON result per record in
+ * input order (the results of `fsmc run`), with a progress display on stderr (docs/batch.md,
+ * "`fsmc batch`"). With `--workers`, the module is written to a private temp folder (worker
+ * threads import it from there), removed when the command ends, whatever the way.
  */
-import { createReadStream, createWriteStream } from "node:fs";
-import { dirname } from "node:path";
-import { unreadableFile } from "../../diagnostics/factories/cli.js";
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { unreadableFile, workersRefused } from "../../diagnostics/factories/cli.js";
 import type { Diagnostic } from "../../diagnostics/types.js";
 import { toAbsolute } from "../host.js";
 import { type CliIo, EXIT, write } from "../io.js";
@@ -35,6 +38,8 @@ export interface BatchCommandOptions extends LoadOptions {
   readonly concurrency?: number;
   /** Records read ahead and not finished, at most; also the records per `processBatch` call. */
   readonly batchSize?: number;
+  /** Worker threads (`processBatch`'s `workers`); the module then goes to a temp folder. */
+  readonly workers?: number;
   readonly progress: ProgressMode;
 }
 
@@ -141,24 +146,84 @@ class ProgressView {
     this.#drawn = true;
   }
 
+  /** Stops the periodic lines and clears the bar (idempotent). */
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (this.#drawn) this.#stderr.write("\r\x1b[K");
+    this.#drawn = false;
+  }
+
   /** Stops the display and prints the summary line. */
   async finish(progress: BatchProgress, stoppedBy: string | undefined): Promise<void> {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    if (this.#drawn) this.#stderr.write("\r\x1b[K");
+    this.stop();
     await write(this.#stderr, `${renderSummary(progress, this.elapsedMs(), stoppedBy)}\n`);
+  }
+}
+
+/**
+ * SIGINT and SIGTERM while the command runs (from the start, so a signal during compiling still
+ * lets the command clean up): they abort the batch, and the first one is remembered.
+ */
+class Stopper {
+  readonly controller = new AbortController();
+  stoppedBy: string | undefined;
+  readonly #stop = (signal: NodeJS.Signals): void => {
+    this.stoppedBy ??= signal;
+    this.controller.abort();
+  };
+
+  constructor() {
+    process.on("SIGINT", this.#stop);
+    process.on("SIGTERM", this.#stop);
+  }
+
+  dispose(): void {
+    process.removeListener("SIGINT", this.#stop);
+    process.removeListener("SIGTERM", this.#stop);
+  }
+}
+
+/**
+ * A private folder (`mkdtemp` under the system temp folder) for the module workers import. It is
+ * removed by `remove()`, or at process exit when something skipped that (an uncaught error).
+ */
+class ModuleDir {
+  readonly path = mkdtempSync(join(tmpdir(), "fsmc-batch-"));
+  readonly #atExit = (): void => this.remove();
+
+  constructor() {
+    process.once("exit", this.#atExit);
+  }
+
+  remove(): void {
+    process.removeListener("exit", this.#atExit);
+    rmSync(this.path, { recursive: true, force: true });
   }
 }
 
 /** Runs `fsmc batch`; exit codes as `fsmc run`, or 130/143 when stopped by SIGINT/SIGTERM. */
 export async function batchCommand(io: CliIo, file: string, options: BatchCommandOptions): Promise<number> {
+  const stopper = new Stopper();
+  const dir = options.workers === undefined ? undefined : new ModuleDir();
+  try {
+    return await loadAndProcess(io, file, dir === undefined ? options : { ...options, moduleDir: dir.path }, stopper);
+  } finally {
+    dir?.remove();
+    stopper.dispose();
+  }
+}
+
+async function loadAndProcess(io: CliIo, file: string, options: BatchCommandOptions, stopper: Stopper): Promise<number> {
   const loaded = await loadMachine(io, file, options);
   if (loaded.exit !== undefined) return loaded.exit;
   const { fsm, sources, texts } = loaded;
   let outcome: { exit: number; failure?: Diagnostic };
   let closing: Diagnostic | undefined;
   try {
-    outcome = await processAll(io, fsm, options);
+    outcome = await processAll(io, fsm, options, stopper);
   } finally {
+    // Also terminates the machine's worker threads, before the caller removes their module.
     closing = await closeMachine(fsm);
   }
   const failures = [outcome.failure, closing].filter((d): d is Diagnostic => d !== undefined);
@@ -167,8 +232,14 @@ export async function batchCommand(io: CliIo, file: string, options: BatchComman
   return outcome.exit;
 }
 
+/** The reason `processBatch` gave for refusing `workers` (a RangeError, before any record ran), else undefined. */
+function workersRefusal(error: unknown): string | undefined {
+  if (!(error instanceof RangeError)) return undefined;
+  return /^processBatch: (machine `[^`]*` cannot run in workers: .*?)(; remove `workers`.*)?$/s.exec(error.message)?.[1];
+}
+
 /** Runs the input through `processBatch`, one call per chunk, writing each chunk's results in order. */
-async function processAll(io: CliIo, fsm: LoadedMachine, options: BatchCommandOptions): Promise<{ exit: number; failure?: Diagnostic }> {
+async function processAll(io: CliIo, fsm: LoadedMachine, options: BatchCommandOptions, stopper: Stopper): Promise<{ exit: number; failure?: Diagnostic }> {
   const inputPath = options.input === "-" ? undefined : toAbsolute(io.cwd, options.input);
   if (inputPath !== undefined && !isFile(inputPath)) {
     return { exit: EXIT.invalid, failure: unreadableFile(options.input, "the input file does not exist or is not a file") };
@@ -179,14 +250,6 @@ async function processAll(io: CliIo, fsm: LoadedMachine, options: BatchCommandOp
   const view = new ProgressView(io.stderr, options.progress);
   const total = inputPath !== undefined && options.progress !== "none" ? await countRecords(inputPath) : undefined;
   const out = options.output !== undefined ? createWriteStream(toAbsolute(io.cwd, options.output)) : io.stdout;
-  const controller = new AbortController();
-  let stoppedBy: string | undefined;
-  const stop = (signal: NodeJS.Signals): void => {
-    stoppedBy ??= signal;
-    controller.abort();
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
   const lines = inputLines(io, options.input);
   let base = EMPTY;
   try {
@@ -195,28 +258,36 @@ async function processAll(io: CliIo, fsm: LoadedMachine, options: BatchCommandOp
       const bad = chunk.length - records.length;
       const before = combine(base, { ...EMPTY, done: bad, failed: bad }, total);
       let last: BatchProgress = EMPTY;
-      const results = await fsm.processBatch(records, {
-        signal: controller.signal,
-        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-        ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-        ...(options.initialState !== undefined ? { initialState: options.initialState } : {}),
-        onProgress: (p) => {
-          last = p;
-          view.update(combine(before, p, total));
-        },
-      });
+      let results: Record<string, unknown>[];
+      try {
+        results = await fsm.processBatch(records, {
+          signal: stopper.controller.signal,
+          ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+          ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+          ...(options.workers !== undefined ? { workers: options.workers } : {}),
+          ...(options.initialState !== undefined ? { initialState: options.initialState } : {}),
+          onProgress: (p) => {
+            last = p;
+            view.update(combine(before, p, total));
+          },
+        });
+      } catch (error) {
+        const refusal = workersRefusal(error);
+        if (refusal === undefined) throw error;
+        view.stop();
+        return { exit: EXIT.invalid, failure: workersRefused(refusal, options.workers ?? 1) };
+      }
       base = combine(before, last, total);
       let next = 0;
       const text = chunk.map((item) => JSON.stringify("record" in item ? results[next++] : item.bad) + "\n").join("");
       await write(out, text);
     }
   } finally {
-    process.removeListener("SIGINT", stop);
-    process.removeListener("SIGTERM", stop);
+    view.stop();
     lines.close();
     if (out !== io.stdout) await new Promise<void>((res) => (out as NodeJS.WritableStream).end(res));
   }
-  await view.finish({ ...base, total: base.done }, stoppedBy);
-  if (stoppedBy !== undefined) return { exit: SIGNAL_EXIT[stoppedBy] ?? EXIT.recordsFailed };
+  await view.finish({ ...base, total: base.done }, stopper.stoppedBy);
+  if (stopper.stoppedBy !== undefined) return { exit: SIGNAL_EXIT[stopper.stoppedBy] ?? EXIT.recordsFailed };
   return { exit: base.failed > 0 ? EXIT.recordsFailed : EXIT.ok };
 }

@@ -3,9 +3,9 @@
  * memory to the module `fsmc build` writes, importing it and creating the machine; input lines;
  * the failure result of a malformed line; closing the machine; signal exit codes.
  */
-import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, statSync, writeFileSync } from "node:fs";
 import { createInterface, type Interface } from "node:readline";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { compile } from "../../pipeline.js";
 import { transpileModule, type EmittedFile } from "../../emit/index.js";
@@ -54,6 +54,7 @@ export interface LoadedMachine {
       concurrency?: number;
       batchSize?: number;
       initialState?: string;
+      workers?: number;
       signal?: AbortSignal;
       progressIntervalMs?: number;
       onProgress?: (progress: BatchProgress) => void;
@@ -132,7 +133,20 @@ export function linkModule(file: EmittedFile, root: string): { js: string; usesT
   return { js, usesTs, missing };
 }
 
-async function importModule(js: string, typescript: boolean): Promise<LoadedModule> {
+/**
+ * Imports the linked module: from a `data:` URL, or — given `dir` — from a real file there, which
+ * worker threads can import too (its `import.meta.url` is the definition's `module`). The file is
+ * `.mts` when the module imports TypeScript, so that a worker registers tsx before importing it.
+ */
+async function importModule(js: string, typescript: boolean, modulePath: string, dir: string | undefined): Promise<LoadedModule> {
+  if (dir !== undefined) {
+    const file = join(dir, basename(modulePath).replace(/\.[cm]?tsx?$/, "") + (typescript ? ".mts" : ".mjs"));
+    writeFileSync(file, js);
+    // tsx registered for the whole process, not scoped: a scoped import gives the module a
+    // `?tsx-namespace=…` URL, which a worker's own tsx does not load.
+    if (typescript) (await import("tsx/esm/api")).register();
+    return (await import(pathToFileURL(file).href)) as LoadedModule;
+  }
   const url = `data:text/javascript;base64,${Buffer.from(js, "utf8").toString("base64")}`;
   return (await importWith(url, typescript)) as LoadedModule;
 }
@@ -164,6 +178,8 @@ export interface LoadOptions {
   readonly initialState?: string;
   readonly format: DiagnosticFormat;
   readonly typecheck: boolean;
+  /** A private folder to write the module to and import it from (worker threads need a file); default: a `data:` URL. */
+  readonly moduleDir?: string;
 }
 
 /** A machine ready to run records, with what its diagnostics need; or the exit code of a failure (already reported). */
@@ -226,7 +242,7 @@ export async function loadMachine(io: CliIo, file: string, options: LoadOptions)
   }
   let mod: LoadedModule;
   try {
-    mod = await importModule(linked.js, linked.usesTs);
+    mod = await importModule(linked.js, linked.usesTs, moduleFile.path, options.moduleDir);
   } catch (error) {
     const reason = loadFailureText(error);
     // tsx may raise the same failure again outside this await (CommonJS evaluation); it is reported.

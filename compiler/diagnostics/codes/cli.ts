@@ -11,4 +11,5 @@ export const CLI_CODES: Readonly<Record<string, CodeInfo>> = {
   FSM0907: { severity: "error", title: "a run needs exactly one machine", name: "one-machine" },
   FSM0908: { severity: "error", title: "the machine cannot be created", name: "machine-setup" },
   FSM0909: { severity: "error", title: "a resource failed during a run", name: "resource-failed" },
+  FSM0910: { severity: "error", title: "the machine cannot run in worker threads", name: "workers-refused" },
 };

@@ -125,3 +125,17 @@ export function resourceFailed(resource: string | undefined, runtimeCode: string
     help: `\`fsmc explain ${runtimeCode}\` describes this error; check the resource's configuration (environment variables included) and the service it reaches`,
   };
 }
+
+/** FSM0910: `fsmc batch --workers` got a machine that cannot run in worker threads (processBatch's reason). */
+export function workersRefused(reason: string, workers: number): Diagnostic {
+  return {
+    code: "FSM0910",
+    severity: "error",
+    message: `\`--workers ${workers}\`: the machine cannot run in worker threads`,
+    labels: [],
+    notes: [reason],
+    help: /`functions`/.test(reason)
+      ? "drop --functions and name the functions module in the definition (`functions from \"./x.ts\"`, YAML `functions: ./x.ts`), so each worker imports it; or drop --workers"
+      : "drop --workers to process the records in this thread",
+  };
+}

@@ -166,7 +166,11 @@ export type BuiltinParamProblem =
   | { readonly kind: "range"; readonly min: number; readonly max: number }
   | { readonly kind: "wholeNumber"; readonly param: string; readonly value: number }
   | { readonly kind: "mappingValue"; readonly param: string; readonly from: string; readonly actual: string }
-  | { readonly kind: "mappingTarget"; readonly param: string; readonly first: string; readonly second: string; readonly to: string };
+  | { readonly kind: "mappingTarget"; readonly param: string; readonly first: string; readonly second: string; readonly to: string }
+  | { readonly kind: "positiveCount"; readonly param: string; readonly value: number }
+  | { readonly kind: "requiredWith"; readonly param: string; readonly other: string; readonly value: string }
+  | { readonly kind: "contradicts"; readonly param: string; readonly other: string; readonly reason: string }
+  | { readonly kind: "sqlResource"; readonly param: string; readonly value: string; readonly known: readonly string[]; readonly actualKind?: string };
 
 /** FSM0309: a built-in's `params` miss a required parameter, name an unknown one, or have a wrong type or value. */
 export function builtinParams(name: string, problem: BuiltinParamProblem, span: Span): Diagnostic {
@@ -246,6 +250,40 @@ export function builtinParams(name: string, problem: BuiltinParamProblem, span: 
         labels: [{ span, primary: true, message: `two fields renamed to ${q(problem.to)}` }],
         notes: ["a record holding both fields would lose one of the two values"],
         help: `give ${q(problem.first)} and ${q(problem.second)} different new names, or drop one of the renames`,
+      };
+    case "positiveCount":
+      return {
+        ...base,
+        message: `parameter ${q(problem.param)} of ${q(name)} must be a whole number above 0, not ${problem.value}`,
+        labels: [{ span, primary: true, message: `${q(problem.param)} is ${problem.value} here` }],
+        help: `give ${q(problem.param)} a whole number ≥ 1, or remove it to take the default`,
+      };
+    case "requiredWith":
+      return {
+        ...base,
+        message: `${q(name)} needs the parameter ${q(problem.param)} when ${q(problem.other)} is ${q(problem.value)}`,
+        labels: [{ span, primary: true, message: `${q(problem.param)} is missing` }],
+        help: `add ${q(problem.param)} to the params, or choose another ${q(problem.other)}`,
+      };
+    case "sqlResource":
+      return {
+        ...base,
+        message:
+          problem.actualKind !== undefined
+            ? `${q(name)} needs a SQL resource, but ${q(problem.value)} is a \`${problem.actualKind}\` resource`
+            : `${q(name)} names ${q(problem.value)}, which is no SQL resource or role of this machine`,
+        labels: [{ span, primary: true, message: `${q(problem.param)} is ${q(problem.value)} here` }],
+        notes: [problem.known.length > 0 ? `SQL resources and roles: ${problem.known.map(q).join(", ")}` : "the machine declares no `sqlite` or `postgres` resource"],
+        help:
+          (problem.actualKind === undefined ? didYouMean(problem.value, problem.known) : undefined) ??
+          "declare a `sqlite` or `postgres` resource (`resource db: sqlite { path: \"app.db\" }`) and name it or its role",
+      };
+    case "contradicts":
+      return {
+        ...base,
+        message: `parameters ${q(problem.param)} and ${q(problem.other)} of ${q(name)} contradict each other`,
+        labels: [{ span, primary: true, message: problem.reason }],
+        help: `give only ${q(problem.other)}`,
       };
   }
 }

@@ -3,7 +3,7 @@ import { BUILTIN_FUNCTIONS, BUILTIN_PARAM_VALUES, BUILTINS_WITH_BOUNDS } from ".
 import { BUILTIN_CATALOGUE } from "../../../runtime/functions/registry.js";
 
 describe("builtin catalogue", () => {
-  it("lists exactly the builtins the brief names", () => {
+  it("lists exactly the builtins the briefs name", () => {
     expect(Object.keys(BUILTIN_FUNCTIONS).sort()).toEqual(
       [
         "transformers.filter_fields",
@@ -18,6 +18,11 @@ describe("builtin catalogue", () => {
         "validators.range",
         "validators.required_fields",
         "validators.type_check",
+        "database.fetch",
+        "database.query",
+        "database.upsert",
+        "database.bulk_insert",
+        "database.batch_commit",
       ].sort(),
     );
   });
