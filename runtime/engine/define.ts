@@ -5,7 +5,7 @@
  */
 import { type Clock, systemClock } from "../clock.js";
 import { ConcurrentRecordUseError, MachineClosedError, NotSynchronousError } from "../errors.js";
-import type { BatchOptions, MachineOptions, ProcessOptions, RecordValidation, RunResult, SyncMachine } from "../machine/api.js";
+import type { BatchOptions, BatchProgress, MachineOptions, ProcessOptions, RecordValidation, RunResult, SyncMachine } from "../machine/api.js";
 import type { Data, MachineDefinition } from "../machine/definition.js";
 import { DIRECT, DirectRecordGuard, REFERENCE } from "../modes/modes.js";
 import { runBatch } from "./batch.js";
@@ -202,6 +202,16 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
       modeOf: (o) => runMode(m, o),
       inputCopier: m.inputCopier,
     });
+    // A batch that does not commit turns successes already counted into failures: the counts
+    // passed on are corrected, and a last call follows when the final flush changed them.
+    const onProgress = options?.onProgress;
+    let last: BatchProgress | null = null;
+    let reported = 0;
+    const corrected = (p: BatchProgress): BatchProgress => {
+      reported = batch.turnedFailed;
+      return { ...p, succeeded: p.succeeded - reported, failed: p.failed + reported };
+    };
+    const progress = onProgress === undefined ? {} : { onProgress: (p: BatchProgress) => onProgress(corrected((last = p))) };
     let results: RunResult<D, S>[];
     try {
       results = await runBatch<D, S>(
@@ -213,13 +223,14 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
           workerPool: (plan) => (this.#workers ??= new WorkerPool(plan)),
         },
         records,
-        { ...options, concurrency: 1 },
+        { ...options, ...progress, concurrency: 1 },
       );
     } catch (error) {
       await batch.abort();
       throw error;
     }
     await batch.flush();
+    if (onProgress !== undefined && last !== null && batch.turnedFailed !== reported) onProgress(corrected(last));
     return results;
   }
 

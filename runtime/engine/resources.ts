@@ -11,7 +11,6 @@ import type { ResourceBinding } from "../machine/definition.js";
 import type { ResourceManager } from "../resources/manager.js";
 import { isThenable } from "../thenable.js";
 import type { RunTransaction } from "../transactions/run-tx.js";
-import type { TxSession } from "../transactions/session.js";
 
 type Handles = Readonly<Record<string, unknown>>;
 
@@ -79,15 +78,6 @@ export class RunResources {
   release(owner: string): void {
     this.manager.releaseAll(owner);
     this.#owners.delete(owner);
-  }
-
-  /** Hands every transactional handle this run's states and arcs hold to `session` (ctx.tx.begin in manual mode). */
-  adoptInto(session: TxSession): void {
-    for (const owner of this.#owners) {
-      for (const name of this.manager.heldBy(owner)) {
-        if (this.manager.isTransactional(name)) session.adopt(name, this.manager.handleOf(owner, name), owner);
-      }
-    }
   }
 
   /**

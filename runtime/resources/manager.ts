@@ -101,23 +101,6 @@ export class ResourceManager {
     return this.#entries.get(name)?.spec.provider.transactional === true;
   }
 
-  /**
-   * Moves the loan of `name` from `from` to `to` (the same handle, now released with `to`'s
-   * loans): how a run's transaction adopts a handle a state already holds. False when `from`
-   * holds no handle of `name`, or `to` already holds one.
-   */
-  transfer(name: string, from: string, to: string): boolean {
-    const source = this.#loans.get(from);
-    const loan = source?.get(name);
-    if (source === undefined || loan === undefined || this.#loans.get(to)?.has(name) === true) return false;
-    source.delete(name);
-    if (source.size === 0) this.#loans.delete(from);
-    let target = this.#loans.get(to);
-    if (target === undefined) this.#loans.set(to, (target = new Map()));
-    target.set(name, loan);
-    return true;
-  }
-
   /** The acquire timeout of a state's use of `name`, in ms. */
   stateTimeoutMs(name: string): number {
     return this.#entry(name).spec.stateTimeoutMs;
@@ -187,11 +170,6 @@ export class ResourceManager {
     const byName = this.#loans.get(owner);
     if (byName === undefined) return;
     for (const name of [...byName.keys()]) this.release(name, owner, broken);
-  }
-
-  /** The handle `owner` holds of `name`, or undefined. */
-  handleOf(owner: string, name: string): unknown {
-    return this.#loans.get(owner)?.get(name)?.handle;
   }
 
   /** Names `owner` holds now. */

@@ -3,7 +3,9 @@
  * one session, committed every `batchSize` records and at the end. Each record runs under a
  * record savepoint (run-tx.ts): a failed record's writes are undone and the batch goes on
  * (`rollbackOnError: "record"`), or the whole batch's transaction rolls back and every record of
- * it is reported failed (`"batch"`). A commit that fails fails every record of its batch. A
+ * it is reported failed (`"batch"`). A commit that fails fails every record of its batch, and
+ * so does a record that times out while its function still runs (that function may still write
+ * through the batch's connections, so they are destroyed and the open batch rolls back). A
  * record reported failed because of its batch carries the record it started with, as a record
  * that fails on its own does.
  */
@@ -36,8 +38,10 @@ export class BatchTransaction<D, S extends string> {
   readonly #host: BatchTxHost<D, S>;
   #session: TxSession | null = null;
   #done: Done<D, S>[] = [];
-  /** Batches committed, and records reported failed because of their batch (for tests and progress). */
+  /** Batches committed (for tests). */
   committed = 0;
+  /** Records that had succeeded and were turned into failures because their batch did not commit (progress counts). */
+  turnedFailed = 0;
 
   constructor(settings: TransactionSettings, host: BatchTxHost<D, S>) {
     this.#settings = settings;
@@ -53,7 +57,17 @@ export class BatchTransaction<D, S extends string> {
     }
     const mode = this.#host.modeOf(options);
     const snapshot = mode === COPY || typeof record !== "object" || record === null ? null : deepCopy(record as Data);
-    const result = await this.#host.processIn(record, options, session);
+    let result: RunResult<D, S>;
+    try {
+      result = await this.#host.processIn(record, options, session);
+    } catch (error) {
+      if (session.discarded) this.#lost(session, errorText(error));
+      throw error;
+    }
+    if (session.discarded) {
+      this.#lost(session, result.error ?? "failed");
+      return result;
+    }
     if (!result.success && this.#settings.rollbackOnError === "batch") {
       await this.#rollBack(`Rolled back with its batch: a record of the batch failed (${result.error ?? "failed"})`);
       return result;
@@ -61,6 +75,18 @@ export class BatchTransaction<D, S extends string> {
     this.#done.push({ result, input: record, snapshot, mode });
     if (this.#done.length >= this.#settings.batchSize) await this.flush();
     return result;
+  }
+
+  /**
+   * The record's run discarded the batch's session (it timed out while a function of it still
+   * ran, so run-tx.ts destroyed the connections that function may still write through): the
+   * open batch is rolled back with them, and the next record opens a new one.
+   */
+  #lost(session: TxSession, reason: string): void {
+    if (this.#session === session) this.#session = null;
+    const done = this.#done;
+    this.#done = [];
+    this.#failAll(done, `Rolled back with its batch: a record of the batch timed out while its function was still running (${reason})`);
   }
 
   /** Commits the open batch (the end of `processBatch`, or a full batch). */
@@ -105,6 +131,7 @@ export class BatchTransaction<D, S extends string> {
   #failAll(done: readonly Done<D, S>[], message: string): void {
     for (const { result, input, snapshot, mode } of done) {
       if (!result.success) continue;
+      this.turnedFailed++;
       const failed = result as { success: boolean; error: string | null; data: D };
       failed.success = false;
       failed.error = message;

@@ -36,7 +36,7 @@ export interface TxRun {
   error: string | null;
   timedOut: boolean;
   abandoned: boolean;
-  readonly res: { readonly id: string; adoptInto(session: TxSession): void } | null;
+  readonly res: { readonly id: string } | null;
 }
 
 /** Savepoint names the engine uses (user savepoints are prefixed, so they never clash). */
@@ -53,6 +53,13 @@ export class RunTransaction implements TxControl {
   /** Non-COPY modes: the input as it was, to put back in place when the transaction rolls back. */
   #snapshot: Data | null = null;
   #run: TxRun | null = null;
+  /**
+   * A state entry (or an arc transform chain) with resources is running: its savepoint is open,
+   * or — in mode manual before `begin` — would be, so `begin` takes it then (the writes of an
+   * entry that fails after `begin` are undone like those of any failed entry).
+   */
+  #inEntry = false;
+  #inArc = false;
 
   constructor(mode: TransactionMode, manager: ResourceManager) {
     this.mode = mode;
@@ -67,6 +74,8 @@ export class RunTransaction implements TxControl {
   /** Starts a record's run: its own session, or the batch's `shared` one (under a record savepoint). */
   start(run: TxRun, sync: boolean, shared: TxSession | null = null): void {
     this.#run = run;
+    this.#inEntry = false;
+    this.#inArc = false;
     this.#snapshot = run.mode === COPY || this.mode === "manual" ? null : deepCopy(run.input as Data);
     if (shared !== null) {
       this.#session = shared;
@@ -91,14 +100,17 @@ export class RunTransaction implements TxControl {
   }
 
   markEntry(): void {
+    this.#inEntry = true;
     this.#session?.mark(ENTRY);
   }
 
   undoEntry(): void {
+    this.#inEntry = false;
     this.#session?.undo(ENTRY);
   }
 
   keepEntry(): void {
+    this.#inEntry = false;
     this.#session?.keep(ENTRY);
   }
 
@@ -106,15 +118,18 @@ export class RunTransaction implements TxControl {
   markArc(retry: boolean): void {
     const session = this.#session;
     if (session === null) return;
+    this.#inArc = true;
     if (retry) session.undo(ARC);
     session.mark(ARC);
   }
 
   undoArc(): void {
+    this.#inArc = false;
     this.#session?.undo(ARC);
   }
 
   keepArc(): void {
+    this.#inArc = false;
     this.#session?.keep(ARC);
   }
 
@@ -127,6 +142,14 @@ export class RunTransaction implements TxControl {
     const run = this.#run;
     const session = this.#session;
     if (run === null || session === null) return;
+    if (run.abandoned) {
+      // A function the run stopped waiting for may still use the handles: end the transaction
+      // by destroying them now (a batch's too: batch.ts then reports its open batch rolled back).
+      session.discard();
+      this.#restore(run);
+      this.#release();
+      return;
+    }
     if (this.#shared) {
       if (run.success && !run.timedOut) session.keep(RECORD);
       else {
@@ -148,12 +171,12 @@ export class RunTransaction implements TxControl {
       this.#release();
     };
     if (!isThenable(outcome)) {
-      session.close(run.abandoned);
+      session.close();
       this.#release();
       return;
     }
     return Promise.resolve(outcome).then(() => {
-      session.close(run.abandoned);
+      session.close();
       this.#release();
     }, broken);
   }
@@ -188,25 +211,32 @@ export class RunTransaction implements TxControl {
     this.#restore(run);
   }
 
-  /** Puts the record back as it entered the run (the writes it made are gone with the rollback). */
+  /**
+   * Puts the record back as it entered the run (the writes it made are gone with the rollback).
+   * A timed-out run's result is its input (E6): only REFERENCE and DIRECT, which changed that
+   * input in place, have anything to put back.
+   */
   #restore(run: TxRun): void {
-    if (run.timedOut || typeof run.input !== "object" || run.input === null) return;
+    if (typeof run.input !== "object" || run.input === null) return;
     if (this.#snapshot === null) {
-      if (run.mode === COPY) run.data = run.m.inputCopier(run.input as Data);
+      if (run.mode === COPY && !run.timedOut) run.data = run.m.inputCopier(run.input as Data);
       return;
     }
     restoreInPlace(run.input as Data, this.#snapshot);
     run.data = run.input as Data;
   }
 
-  /** After a run that ended without `finish` (the engine threw): the session's handles are destroyed. */
+  /**
+   * After a run that ended without `finish` (the engine threw): its own session's handles are
+   * destroyed (the database rolls their transactions back); in a batch's session its record
+   * savepoint is undone — or, when a function may still be running, the batch's session is
+   * discarded too.
+   */
   abandon(): void {
-    if (this.#session !== null && !this.#shared) {
-      const session = this.#session;
-      void Promise.resolve()
-        .then(() => session.rollback())
-        .catch(() => undefined)
-        .finally(() => session.close(true));
+    const session = this.#session;
+    if (session !== null) {
+      if (!this.#shared || this.#run?.abandoned === true) session.discard();
+      else session.undo(RECORD);
     }
     this.#release();
   }
@@ -216,15 +246,28 @@ export class RunTransaction implements TxControl {
     this.#snapshot = null;
     this.#run = null;
     this.#shared = false;
+    this.#inEntry = false;
+    this.#inArc = false;
   }
 
   // ctx.tx (TxControl)
 
-  async begin(): Promise<void> {
-    const session = this.#manualSession("begin");
-    if (session.open) throw new TransactionUsageError("ctx.tx.begin(): a transaction is already open; commit or roll it back first");
-    this.#run?.res?.adoptInto(session);
-    await session.begin();
+  begin(): Promise<void> {
+    try {
+      const session = this.#manualSession("begin");
+      if (session.open) throw new TransactionUsageError("ctx.tx.begin(): a transaction is already open; commit or roll it back first");
+      // Synchronous when the handles are (SQLite): a function that writes right after an
+      // un-awaited begin() writes inside the transaction, under the marks below.
+      return Promise.resolve(
+        andThen(session.begin(), () => {
+          // Begun inside an entry or an arc chain: its failure must undo what it writes from now on.
+          if (this.#inEntry) session.mark(ENTRY);
+          if (this.#inArc) session.mark(ARC);
+        }),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async commit(): Promise<void> {

@@ -40,6 +40,8 @@ export class TxSession {
   /** The first failure of a statement issued without waiting (the commit then fails with it). */
   #failure: unknown = null;
   #open = false;
+  /** Set by `discard`: the session's connections were destroyed while a function may still use them. */
+  #discarded = false;
   /** processSync: a handle that would make the run wait fails it instead. */
   readonly #sync: boolean;
 
@@ -52,6 +54,11 @@ export class TxSession {
   /** True while the database transactions are open. */
   get open(): boolean {
     return this.#open;
+  }
+
+  /** True once `discard` ended the session (a batch must open a new one). */
+  get discarded(): boolean {
+    return this.#discarded;
   }
 
   /** True when at least one handle joined. */
@@ -73,14 +80,14 @@ export class TxSession {
     const joining = this.#joining.get(name);
     if (joining !== undefined) return joining;
     const got = this.#manager.acquire(name, this.owner, timeoutMs);
-    const joined = andThen(got, (handle) => this.#join(name, handle, timeoutMs ?? this.#manager.stateTimeoutMs(name)));
+    const joined = andThen(got, (handle) => this.#join(name, handle, timeoutMs ?? this.#beginTimeoutMs(name)));
     if (!isThenable(joined)) return joined;
     const pending = Promise.resolve(joined).finally(() => this.#joining.delete(name));
     this.#joining.set(name, pending);
     return pending;
   }
 
-  /** Adds a handle the manager lent to the session (acquired by it, or transferred to it). */
+  /** Adds a handle the manager lent to the session. */
   #join(name: string, handle: unknown, timeoutMs: number): Maybe<unknown> {
     if (!isTransactional(handle)) {
       this.#manager.release(name, this.owner);
@@ -89,34 +96,75 @@ export class TxSession {
     const member: Member = { name, handle, control: handle[TX_CONTROL]() };
     this.#members.push(member);
     if (!this.#open) return handle;
-    const begun = this.#beginMember(member, timeoutMs);
-    return andThen(begun, () => {
+    let begun: Maybe<void>;
+    try {
+      begun = this.#beginMember(member, timeoutMs);
+    } catch (error) {
+      // Its attempt may still be running (processSync refused to wait for it): destroyed.
+      this.#drop(member, true);
+      throw error;
+    }
+    const joined = (): unknown => {
       for (const mark of this.#marks) this.#issue(member.control.savepoint(mark));
       return handle;
+    };
+    if (!isThenable(begun)) return joined();
+    return Promise.resolve(begun).then(joined, (error: unknown) => {
+      this.#drop(member, false);
+      throw error;
     });
   }
 
-  /** Adopts a handle `from` holds (manual mode's `begin` with handles the state already holds). */
-  adopt(name: string, handle: unknown, from: string): boolean {
-    if (this.#members.some((member) => member.name === name)) return true;
-    if (!this.#manager.transfer(name, from, this.owner)) return false;
-    if (!isTransactional(handle)) return false;
-    this.#members.push({ name, handle, control: handle[TX_CONTROL]() });
-    return true;
+  /**
+   * A handle whose transaction could not begin leaves the session (a later acquisition of the
+   * resource must not get it back outside the transaction) and goes back to the pool.
+   */
+  #drop(member: Member, destroy: boolean): void {
+    const at = this.#members.indexOf(member);
+    if (at >= 0) this.#members.splice(at, 1);
+    this.#manager.release(member.name, this.owner, destroy);
   }
 
-  /** Opens the transaction on every handle held (and on those that join later). */
+  /**
+   * Opens the transaction on every handle held (and on those that join later). When one cannot
+   * begin, those already begun are rolled back and the session stays closed (its handles stay
+   * members: the run's states are using them).
+   */
   begin(): Maybe<void> {
     if (this.#open) throw new TransactionUsageError("a transaction is already open: commit or roll it back first");
     this.#open = true;
     this.#failure = null;
     const members = [...this.#members];
+    const failed = (begun: number, error: unknown): Maybe<void> => {
+      this.#open = false;
+      this.#marks.length = 0;
+      const undo = members.slice(0, begun).map((member) => settleQuietly(member.control.rollback()));
+      const report = (): never => {
+        throw error;
+      };
+      return undo.some(isThenable) ? Promise.all(undo).then(report) : report();
+    };
     const step = (i: number): Maybe<void> => {
       const member = members[i];
       if (member === undefined) return;
-      return andThen(this.#beginMember(member, this.#manager.stateTimeoutMs(member.name)), () => step(i + 1));
+      let begun: Maybe<void>;
+      try {
+        begun = this.#beginMember(member, this.#beginTimeoutMs(member.name));
+      } catch (error) {
+        return failed(i, error);
+      }
+      if (!isThenable(begun)) return step(i + 1);
+      return Promise.resolve(begun).then(
+        () => step(i + 1),
+        (error: unknown) => failed(i, error),
+      );
     };
     return step(0);
+  }
+
+  /** How long a handle may wait to begin: not at all under processSync, else the state acquire timeout. */
+  #beginTimeoutMs(name: string): number {
+    return this.#sync ? 0 : this.#manager.stateTimeoutMs(name);
   }
 
   #beginMember(member: Member, timeoutMs: number): Maybe<void> {
@@ -212,7 +260,9 @@ export class TxSession {
   }
 
   #commitFailed(committed: readonly string[], failedAt: number, error: unknown): Maybe<void> {
-    const rest = this.#members.slice(failedAt + 1);
+    // The failed member too: SQLite keeps a transaction open after a COMMIT it refused (a
+    // deferred constraint), and its handle would otherwise go on inside it, flagged as the engine's.
+    const rest = this.#members.slice(failedAt);
     const undo = rest.map((member) => settleQuietly(member.control.rollback()));
     const report = (): never => {
       const name = this.#members[failedAt]?.name ?? "?";
@@ -235,6 +285,18 @@ export class TxSession {
     };
     if (outcomes.some(isThenable)) return Promise.all(outcomes).then(finish);
     return finish(outcomes);
+  }
+
+  /**
+   * Ends the transaction by destroying its connections now, without waiting for a rollback: a
+   * function the engine no longer waits for (a timed-out run's) may still use the handles, and
+   * a statement it issues while a `ROLLBACK` is on its way would run after it, outside any
+   * transaction, and be kept. A destroyed connection's open transaction is rolled back by the
+   * database (SQLite's handle rolls back as it closes; Postgres ends the session).
+   */
+  discard(): void {
+    this.#discarded = true;
+    this.close(true);
   }
 
   /**

@@ -197,6 +197,8 @@ class PostgresConnection implements PostgresHandle {
   /** The error the client emitted while idle (the server went away); the handle is then useless. */
   #broken: Error | null = null;
   #released = false;
+  /** The last statement sent (each waits for the one before: #send). */
+  #tail: Promise<unknown> = Promise.resolve();
   /** `transaction(fn)` calls in progress (the outermost is the transaction, the others savepoints). */
   #scopes = 0;
   /** True while the open transaction is the engine's (`TransactionControl`): `begin`/`commit`/`rollback` refuse. */
@@ -404,7 +406,7 @@ class PostgresConnection implements PostgresHandle {
   async #undo(first: unknown, statements: readonly string[]): Promise<void> {
     if (!this.inTransaction) return;
     try {
-      for (const sql of statements) await this.#client.query(sql);
+      for (const sql of statements) await this.#send(sql, undefined);
       if (statements[0] === "ROLLBACK") this.#context.counters.rollbacks++;
     } catch (error) {
       throw new ResourceError(
@@ -484,7 +486,7 @@ class PostgresConnection implements PostgresHandle {
       });
     }
     try {
-      const result = await this.#client.query(sql, params === undefined ? undefined : encodeParams(sql, params));
+      const result = await this.#send(sql, params === undefined ? undefined : encodeParams(sql, params));
       this.#context.counters.statements++;
       return result;
     } catch (error) {
@@ -492,6 +494,20 @@ class PostgresConnection implements PostgresHandle {
       const message = statementFailure(driverMessage(error), errorCode(error), sql, params);
       throw new ResourceError(this.#context.name, redact(message, this.#context.secrets), { retryable: isRetryablePostgresError(error), cause: error });
     }
+  }
+
+  /**
+   * Sends a statement after the ones issued before it have answered. Statements issued without
+   * waiting (the engine's savepoints) keep their order this way, and pg never sees a query while
+   * one is running (pg 8 warns about that; pg 9 refuses it).
+   */
+  #send(sql: string, params: unknown[] | undefined): Promise<QueryResult<QueryResultRow>> {
+    const sent = this.#tail.then(() => this.#client.query(sql, params));
+    this.#tail = sent.then(
+      () => undefined,
+      () => undefined,
+    );
+    return sent;
   }
 
   #error(message: string, cause?: unknown): ResourceError {

@@ -307,6 +307,14 @@ describe("transaction batch (SQLite)", () => {
     expect(rows(path)).toEqual(kept.flatMap((id) => [{ id, step: "a" }, { id, step: "b" }]));
   });
 
+  it("progress counts records whose batch rolled back as failed", async () => {
+    const m = machine(twoWrites((d) => d["id"] === 2), freshDb(), { mode: "batch", batchSize: 10, rollbackOnError: "batch" });
+    const seen: { succeeded: number; failed: number }[] = [];
+    const results = await m.processBatch(input.slice(0, 3), { onProgress: (p) => seen.push({ succeeded: p.succeeded, failed: p.failed }), progressIntervalMs: 0 });
+    expect(results.map((r) => r.success)).toEqual([false, false, false]);
+    expect(seen.at(-1)).toEqual({ succeeded: 0, failed: 3 });
+  });
+
   it("refuses concurrency above 1 and workers, with the reason", async () => {
     const m = machine(twoWrites(() => false), freshDb(), { mode: "batch", batchSize: 3, rollbackOnError: "record" });
     await expect(m.processBatch(input, { concurrency: 4 })).rejects.toThrow(/records of a batch run one at a time/);
