@@ -148,6 +148,15 @@ export const BUILTIN_FUNCTIONS: Readonly<Record<string, BuiltinSpec>> = {
     },
     doc: "Commits the rows of `batch` to `table`, all or nothing (`require`) or in chunks of `batch_size` (`best_effort`); adds `committed_count` and empties `batch`.",
   },
+  "database.transaction": {
+    slots: TRANSFORMER_SLOTS,
+    params: {
+      resource: { type: "string", required: true },
+      action: { type: "string", required: true },
+      savepoint: { type: "string", required: false },
+    },
+    doc: "Begins, commits or rolls back the run's transaction (needs `transaction manual`), or marks (`savepoint`) or undoes (`rollback_to`) a savepoint; adds `transaction_active`.",
+  },
 };
 
 /**
@@ -160,6 +169,7 @@ export const BUILTIN_PARAM_VALUES: Readonly<Record<string, Readonly<Record<strin
   "database.upsert": { on_conflict: ["update", "ignore", "error"] },
   "database.bulk_insert": { on_duplicate: ["error", "ignore", "update"] },
   "database.batch_commit": { atomicity: ["require", "best_effort"] },
+  "database.transaction": { action: ["begin", "commit", "rollback", "savepoint", "rollback_to"] },
 };
 
 /** Count parameters that must be whole numbers above 0, by builtin. */
@@ -169,7 +179,7 @@ export const BUILTIN_POSITIVE_COUNTS: Readonly<Record<string, readonly string[]>
 };
 
 /** Builtins whose `resource` parameter names a SQL resource (`sqlite`, `postgres`) or a role bound to one. */
-export const BUILTIN_SQL_RESOURCE_PARAMS: readonly string[] = ["database.fetch", "database.query", "database.upsert", "database.bulk_insert", "database.batch_commit"];
+export const BUILTIN_SQL_RESOURCE_PARAMS: readonly string[] = ["database.fetch", "database.query", "database.upsert", "database.bulk_insert", "database.batch_commit", "database.transaction"];
 
 /** A parameter required when another has one of some values: `key_columns` with `on_duplicate: ignore`. */
 export interface RequiredWhen {
@@ -181,6 +191,7 @@ export interface RequiredWhen {
 /** Parameters required only when another parameter has certain values, by builtin. */
 export const BUILTIN_REQUIRED_WHEN: Readonly<Record<string, readonly RequiredWhen[]>> = {
   "database.bulk_insert": [{ param: "key_columns", other: "on_duplicate", values: ["ignore", "update"] }],
+  "database.transaction": [{ param: "savepoint", other: "action", values: ["savepoint", "rollback_to"] }],
 };
 
 /** Builtins that need at least one of their `min`/`max` parameters, and `min ≤ max`. */

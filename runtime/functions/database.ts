@@ -11,6 +11,7 @@ import type { Ctx } from "../machine/api.js";
 import { chunk } from "../resources/providers/sql.js";
 import { type BoundStatement, bindNamed, databaseFailure, eachInOrder, guard, type Maybe, type QueryParams, type Row, type SqlTarget, sqlTargetOf } from "./database-sql.js";
 import { andThen } from "../thenable.js";
+import { type TxAction, type TxNow, TX_NOW } from "../transactions/none.js";
 import { defineBuiltin, type BuiltinDatabaseTransformer, type BuiltinEntry } from "./entry.js";
 import { BuiltinInputError, BuiltinParamsError, DatabaseFunctionError } from "./errors.js";
 import type { ParamSpecs, ParamValues } from "./params.js";
@@ -342,6 +343,44 @@ function batchCommit(
   };
 }
 
+// ——— database.transaction ———
+
+const TX_ACTIONS = ["begin", "commit", "rollback", "savepoint", "rollback_to"];
+
+const TRANSACTION_PARAMS = {
+  resource: RESOURCE,
+  action: { kind: "string", required: true, values: TX_ACTIONS, description: "`begin`, `commit`, `rollback`, `savepoint` or `rollback_to`" },
+  savepoint: { kind: "string", required: false, description: "the savepoint's name (`savepoint` and `rollback_to` only)" },
+} as const satisfies ParamSpecs;
+
+const TX_ACTION_OF: Readonly<Record<string, TxAction>> = { begin: "begin", commit: "commit", rollback: "rollback", savepoint: "savepoint", rollback_to: "rollbackTo" };
+
+/**
+ * SEMANTICS §4.2's `DatabaseTransaction` over the run's transaction (`ctx.tx`, machines with
+ * `transaction manual`; docs/transactions.md): `begin` in one state, `commit` or `rollback` in
+ * a later one, `savepoint`/`rollback_to` in between. `resource` must be declared by the state,
+ * so its connection is in the transaction from `begin` on (every other transactional resource
+ * the run uses joins it too). Adds `transaction_active`. No handle is put in the record (the
+ * reference's `_transaction`): the run holds the connections.
+ */
+function transaction({ resource, action, savepoint }: ParamValues<typeof TRANSACTION_PARAMS>, name: string): BuiltinDatabaseTransformer {
+  const op = TX_ACTION_OF[action];
+  if (op === undefined) throw new BuiltinParamsError(name, "action", `must be one of ${TX_ACTIONS.join(", ")}, got "${action}"`);
+  const named = op === "savepoint" || op === "rollbackTo";
+  if (named && savepoint === undefined) throw new BuiltinParamsError(name, "savepoint", `is required with action "${action}"`);
+  if (!named && savepoint !== undefined) throw new BuiltinParamsError(name, "savepoint", `is only read by actions "savepoint" and "rollback_to", not "${action}"`);
+  return (data, ctx) => {
+    const record = expectRecord(name, data);
+    targetOf(name, resource, ctx);
+    const tx = (ctx as Ctx).tx as Partial<TxNow> & Ctx["tx"];
+    const now = tx[TX_NOW];
+    const done = andThen(now === undefined ? (op === "savepoint" || op === "rollbackTo" ? tx[op](savepoint ?? "") : tx[op]()) : now.call(tx, op, savepoint), () =>
+      withField(record, "transaction_active", tx.active),
+    );
+    return done;
+  };
+}
+
 /** The builtin database functions, in no particular order (the registry sorts them). */
 export const DATABASE_FUNCTIONS: readonly BuiltinEntry[] = [
   defineBuiltin(
@@ -388,5 +427,14 @@ export const DATABASE_FUNCTIONS: readonly BuiltinEntry[] = [
       params: BATCH_COMMIT_PARAMS,
     },
     batchCommit,
+  ),
+  defineBuiltin(
+    {
+      name: "database.transaction",
+      kind: "transformer",
+      summary: "Begins, commits or rolls back the run's transaction (transaction mode manual), or marks or undoes a savepoint; adds `transaction_active`.",
+      params: TRANSACTION_PARAMS,
+    },
+    transaction,
   ),
 ];

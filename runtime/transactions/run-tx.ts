@@ -24,6 +24,7 @@ import { COPY, restoreInPlace } from "../modes/modes.js";
 import type { ResourceManager } from "../resources/manager.js";
 import { andThen, isThenable, type Maybe } from "../thenable.js";
 import { TransactionUsageError } from "./errors.js";
+import { type TxAction, TX_NOW } from "./none.js";
 import { TxSession } from "./session.js";
 
 /** The part of a run this module reads and writes (run.ts's `Run`). */
@@ -253,45 +254,64 @@ export class RunTransaction implements TxControl {
   // ctx.tx (TxControl)
 
   begin(): Promise<void> {
-    try {
-      const session = this.#manualSession("begin");
-      if (session.open) throw new TransactionUsageError("ctx.tx.begin(): a transaction is already open; commit or roll it back first");
-      // Synchronous when the handles are (SQLite): a function that writes right after an
-      // un-awaited begin() writes inside the transaction, under the marks below.
-      return Promise.resolve(
-        andThen(session.begin(), () => {
+    return settled(() => this[TX_NOW]("begin"));
+  }
+
+  commit(): Promise<void> {
+    return settled(() => this[TX_NOW]("commit"));
+  }
+
+  rollback(): Promise<void> {
+    return settled(() => this[TX_NOW]("rollback"));
+  }
+
+  savepoint(name: string): Promise<void> {
+    return settled(() => this[TX_NOW]("savepoint", name));
+  }
+
+  rollbackTo(name: string): Promise<void> {
+    return settled(() => this[TX_NOW]("rollbackTo", name));
+  }
+
+  /**
+   * The `ctx.tx` operations, answering synchronously when every handle does (SQLite), so a
+   * function that writes right after an un-awaited `begin()` writes inside the transaction, and
+   * the `database.transaction` builtin keeps `processSync`.
+   */
+  [TX_NOW](action: TxAction, name?: string): Maybe<void> {
+    switch (action) {
+      case "begin": {
+        const session = this.#manualSession("begin");
+        if (session.open) throw new TransactionUsageError("ctx.tx.begin(): a transaction is already open; commit or roll it back first");
+        return andThen(session.begin(), () => {
           // Begun inside an entry or an arc chain: its failure must undo what it writes from now on.
           if (this.#inEntry) session.mark(ENTRY);
           if (this.#inArc) session.mark(ARC);
-        }),
-      );
-    } catch (error) {
-      return Promise.reject(error);
+        });
+      }
+      case "commit": {
+        const session = this.#manualSession("commit");
+        if (!session.open) throw new TransactionUsageError("ctx.tx.commit(): no transaction is open (call ctx.tx.begin() first)");
+        return session.commit();
+      }
+      case "rollback": {
+        const session = this.#manualSession("rollback");
+        if (!session.open) throw new TransactionUsageError("ctx.tx.rollback(): no transaction is open (call ctx.tx.begin() first)");
+        return session.rollback();
+      }
+      case "savepoint": {
+        const session = this.#openSession("savepoint");
+        session.mark(userSavepoint(name ?? ""));
+        return;
+      }
+      case "rollbackTo": {
+        const session = this.#openSession("rollbackTo");
+        const savepoint = userSavepoint(name ?? "");
+        if (!session.marked(savepoint)) throw new TransactionUsageError(`ctx.tx.rollbackTo(): no savepoint \`${name ?? ""}\` is open`);
+        session.undo(savepoint);
+        return;
+      }
     }
-  }
-
-  async commit(): Promise<void> {
-    const session = this.#manualSession("commit");
-    if (!session.open) throw new TransactionUsageError("ctx.tx.commit(): no transaction is open (call ctx.tx.begin() first)");
-    await session.commit();
-  }
-
-  async rollback(): Promise<void> {
-    const session = this.#manualSession("rollback");
-    if (!session.open) throw new TransactionUsageError("ctx.tx.rollback(): no transaction is open (call ctx.tx.begin() first)");
-    await session.rollback();
-  }
-
-  async savepoint(name: string): Promise<void> {
-    const session = this.#openSession("savepoint");
-    session.mark(userSavepoint(name));
-  }
-
-  async rollbackTo(name: string): Promise<void> {
-    const session = this.#openSession("rollbackTo");
-    const savepoint = userSavepoint(name);
-    if (!session.marked(savepoint)) throw new TransactionUsageError(`ctx.tx.rollbackTo(): no savepoint \`${name}\` is open`);
-    session.undo(savepoint);
   }
 
   #manualSession(method: string): TxSession {
@@ -307,6 +327,15 @@ export class RunTransaction implements TxControl {
     const session = this.#session;
     if (session === null || !session.open) throw new TransactionUsageError(`ctx.tx.${method}(): no transaction is open`);
     return session;
+  }
+}
+
+/** `work()`'s outcome as a promise (a synchronous throw becomes a rejection). */
+function settled(work: () => Maybe<void>): Promise<void> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 

@@ -70,6 +70,51 @@ arcs:
     to: done
 `;
 
+/** Manual mode: the `database.transaction` builtin begins in `debit`, commits in `commit`; a failed credit rolls back. */
+const LEDGER_MANUAL_YAML = `name: ledger
+transaction: {mode: manual}
+resources:
+  - name: db
+    type: sqlite
+    config: {path: "\${LEDGER_DB}"}
+states:
+  - name: debit
+    is_start: true
+    resources: [db]
+    transforms:
+      - {type: builtin, name: database.transaction, params: {resource: db, action: begin}}
+      - type: inline
+        code: |
+          ctx.resources.db.run("insert into ledger (id, side, amount) values (?, 'debit', ?)", [data.id, data.amount]);
+          return undefined;
+  - name: credit
+    resources: [db]
+    transforms:
+      - type: inline
+        code: |
+          if (data.amount > 1000) throw new Error("limit exceeded");
+          ctx.resources.db.run("insert into ledger (id, side, amount) values (?, 'credit', ?)", [data.id, data.amount]);
+          return undefined;
+  - name: commit
+    resources: [db]
+    transforms:
+      - {type: builtin, name: database.transaction, params: {resource: db, action: commit}}
+  - name: undo
+    resources: [db]
+    transforms:
+      - {type: builtin, name: database.transaction, params: {resource: db, action: rollback}}
+  - name: done
+    is_end: true
+  - name: refused
+    is_end: true
+arcs:
+  - {from: debit, to: credit}
+  - {from: credit, to: commit, condition: {type: inline, code: "data.amount <= 1000"}}
+  - {from: credit, to: undo}
+  - {from: commit, to: done}
+  - {from: undo, to: refused}
+`;
+
 const AMOUNTS = [10, 2000, 30, 40, 5000, 60];
 
 let dir = "";
@@ -130,6 +175,16 @@ describe("transactions end to end (fsmc batch, SQLite)", () => {
     expect(results.map((x) => x["success"])).toEqual([false, false, true, true, false, true]);
     expect(results[0]?.["error"]).toContain("Rolled back with its batch");
     expect(ledger(path)).toEqual(["2:debit", "2:credit", "3:debit", "3:credit", "5:debit", "5:credit"]);
+  });
+
+  it("YAML manual mode with the database.transaction builtin: begin, commit, or roll back on the refused branch", async () => {
+    writeFileSync(join(dir, "manual.yaml"), LEDGER_MANUAL_YAML);
+    const path = freshLedger("manual.db");
+    const r = await fsmc(["batch", "manual.yaml", "--input", "transfers.jsonl", "--progress", "none"], { cwd: dir, env: { LEDGER_DB: path } });
+    const results = jsonLines(r.stdout);
+    expect(results.map((x) => x["final_state"])).toEqual(AMOUNTS.map((a) => (a <= 1000 ? "done" : "refused")));
+    expect(results[0]?.["data"]).toMatchObject({ transaction_active: false });
+    expect(ledger(path)).toEqual(BOTH_SIDES);
   });
 
   it("YAML `transaction: {mode: batch, batch_size: 2, rollback_on_error: false}`: only the failed records' writes are undone", async () => {

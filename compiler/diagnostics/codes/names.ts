@@ -28,4 +28,5 @@ export const NAME_CODES: Readonly<Record<string, CodeInfo>> = {
   FSM0224: { severity: "error", title: "rollback setting outside transaction mode `batch`", name: "rollback-without-batch" },
   FSM0225: { severity: "warning", title: "transaction setting without a SQLite or Postgres resource", name: "transaction-without-database" },
   FSM0226: { severity: "error", title: "invalid batch size", name: "invalid-batch-size" },
+  FSM0227: { severity: "error", title: "database.transaction outside transaction mode `manual`", name: "transaction-builtin-not-manual" },
 };

@@ -383,6 +383,25 @@ export function transactionWithoutDatabase(mode: string, modeSpan: Span): Diagno
 }
 
 /** FSM0226: a batch size that is not a whole number ≥ 1. */
+/** FSM0227: the `database.transaction` builtin on a machine whose transactions functions do not control. */
+export function transactionBuiltinNotManual(mode: string, span: Span, modeSpan: Span | undefined): Diagnostic {
+  return {
+    code: "FSM0227",
+    severity: "error",
+    message: `\`database.transaction\` needs transaction mode \`manual\`, but this machine's is ${q(mode)}`,
+    labels: [
+      { span, primary: true, message: "begins, commits or rolls back the run's transaction" },
+      ...(modeSpan === undefined ? [] : [{ span: modeSpan, primary: false, message: `mode ${q(mode)} given here` }]),
+    ],
+    notes: [
+      mode === "none"
+        ? "without a transaction setting the engine opens no transaction for the builtin to control"
+        : `in mode ${q(mode)} the engine begins and commits the transaction itself; a function may only take savepoints`,
+    ],
+    help: "set `transaction manual` (.fsm) or `transaction: { mode: manual }` (YAML)",
+  };
+}
+
 export function invalidBatchSize(value: number, span: Span): Diagnostic {
   return {
     code: "FSM0226",

@@ -23,6 +23,7 @@ describe("builtin catalogue", () => {
         "database.upsert",
         "database.bulk_insert",
         "database.batch_commit",
+        "database.transaction",
       ].sort(),
     );
   });

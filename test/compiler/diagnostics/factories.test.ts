@@ -39,6 +39,7 @@ const produced: [string, Readonly<Record<string, CodeInfo>>, Diagnostic][] = [
   ["names", NAME_CODES, names.rollbackWithoutBatch("manual", s(5), s(1))],
   ["names", NAME_CODES, names.transactionWithoutDatabase("batch", s(1))],
   ["names", NAME_CODES, names.invalidBatchSize(0, s(1))],
+  ["names", NAME_CODES, names.transactionBuiltinNotManual("single", s(5), s(1))],
   ["structure", STRUCTURE_CODES, structure.noStartState("main", s(1), true, [])],
   ["structure", STRUCTURE_CODES, structure.severalStartStates("main", [{ name: "a", span: s(1) }, { name: "b", span: s(2) }])],
   ["structure", STRUCTURE_CODES, structure.pushWithoutStart("sub", s(1), s(9))],

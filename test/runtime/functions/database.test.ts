@@ -117,7 +117,8 @@ describe("database builtins: params", () => {
       'param `key_columns` is required with on_duplicate "ignore"',
     );
     expect(() => builtin("database.batch_commit", { resource: "db", table: "t", atomicity: "best_effort", use_transaction: true })).toThrow(BuiltinParamsError);
-    expect(() => builtin("database.transaction", { resource: "db" })).toThrow("Built-in function not found: database.transaction");
+    expect(() => builtin("database.transaction", { resource: "db", action: "savepoint" })).toThrow('param `savepoint` is required with action "savepoint"');
+    expect(() => builtin("database.transaction", { resource: "db", action: "commit", savepoint: "x" })).toThrow(BuiltinParamsError);
   });
 
   it("need the function context, and a SQL resource in it", () => {

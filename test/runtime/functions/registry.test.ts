@@ -7,6 +7,7 @@ import { CTX, deepFreeze, make, run, thrown } from "./support.js";
 /** The library as the brief and the compiler's catalogue define it: name → param → required. */
 const EXPECTED: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
   "database.batch_commit": { resource: true, table: true, batch_size: false, atomicity: false, key_columns: false, use_transaction: false },
+  "database.transaction": { resource: true, action: true, savepoint: false },
   "database.bulk_insert": { resource: true, table: true, columns: false, chunk_size: false, on_duplicate: false, key_columns: false },
   "database.fetch": { resource: true, query: true, params: false, fetch_one: false },
   "database.query": { resource: true, query_field: false, params_field: false, result_field: false },
@@ -28,6 +29,7 @@ const EXPECTED: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
 /** Valid params for each builtin, used to check what every builtin shares. */
 const SAMPLE_PARAMS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
   "database.batch_commit": { resource: "db", table: "items" },
+  "database.transaction": { resource: "db", action: "begin" },
   "database.bulk_insert": { resource: "db", table: "items" },
   "database.fetch": { resource: "db", query: "select 1" },
   "database.query": { resource: "db" },
@@ -98,7 +100,7 @@ describe("builtin: unknown names", () => {
     });
   });
 
-  it.each(["toString", "constructor", "__proto__", "", "normalize", "Validators.range", "database.transaction"])(
+  it.each(["toString", "constructor", "__proto__", "", "normalize", "Validators.range", "database.transactions"])(
     "does not find %j",
     (name) => {
       expect(thrown(() => builtin(name))).toMatchObject({ code: "FSMR0010", message: `Built-in function not found: ${name}` });
