@@ -124,3 +124,7 @@ export type {
 export type { ParamKind, ParamSpec, ParamSpecs } from "./functions/params.js";
 export { defineMachine } from "./engine/define.js";
 export { deepCopy } from "./modes/copy.js";
+export type { ResumePoint, Sink, SinkPosition, Source, SourceItem, SourcePosition, StreamFormat } from "./streaming/types.js";
+export { MAX_RAW_CHARS } from "./streaming/types.js";
+export type { StreamFailure, StreamOptions, StreamResult, StreamStats } from "./streaming/executor.js";
+export { type Checkpoint, readCheckpoint } from "./streaming/checkpoint.js";

@@ -23,6 +23,8 @@ import { type RunSetup, runSetupOf } from "./hooks.js";
 import { TraceTrie } from "./trace.js";
 import { validateFunctions, validateResources, validateStructure } from "./validate.js";
 import { BatchTransaction } from "../transactions/batch.js";
+import { runStream, type StreamOptions, type StreamResult } from "../streaming/executor.js";
+import type { Sink, Source } from "../streaming/types.js";
 import { TxSession } from "../transactions/session.js";
 
 /**
@@ -45,7 +47,8 @@ export function defineMachine<D = Data, S extends string = string>(
   const transactional = resources !== null && m.transaction.mode !== "none" && resources.names.some((name) => resources.isTransactional(name));
   const lane = options.lane === false || options.hooks !== undefined || transactional ? null : laneOf(def, m, trace);
   const workerPlan = (): WorkerPlan | WorkerRefusal => workerPlanOf(def, options);
-  return new EngineMachine<D, S>(m, clock, trace, lane, resources, runSetupOf(options), workerPlan);
+  const silent = new Set(def.states.filter((s) => s.isFinal && !s.emitOutput).map((s) => s.name));
+  return new EngineMachine<D, S>(m, clock, trace, lane, resources, runSetupOf(options), workerPlan, silent);
 }
 
 /**
@@ -82,6 +85,8 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
   readonly resources: ResourceManager | null;
   /** How `processBatch`'s workers rebuild this machine, or why they cannot (batch-workers.ts). */
   readonly #workerPlan: () => WorkerPlan | WorkerRefusal;
+  /** Terminals with `emit_output: false` (a stream counts their records, writes none). */
+  readonly #silent: ReadonlySet<string>;
   /** Worker threads kept between `processBatch({ workers })` calls; terminated by `close()`. */
   #workers: WorkerPool | null = null;
   #closed = false;
@@ -94,8 +99,10 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
     resources: ResourceManager | null,
     setup: RunSetup,
     workerPlan: () => WorkerPlan | WorkerRefusal,
+    silent: ReadonlySet<string>,
   ) {
     this.#workerPlan = workerPlan;
+    this.#silent = silent;
     this.#setup = setup;
     this.#m = m;
     this.#clock = clock;
@@ -232,6 +239,20 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
     await batch.flush();
     if (onProgress !== undefined && last !== null && batch.turnedFailed !== reported) onProgress(corrected(last));
     return results;
+  }
+
+  processStream(source: Source, sink: Sink | null, options?: StreamOptions<S>): Promise<StreamResult> {
+    if (this.#closed) return Promise.reject(new MachineClosedError(this.#m.name));
+    return runStream<S>(
+      {
+        process: (record, o) => this.process(record as D, o) as unknown as Promise<RunResult<Data, S>>,
+        emits: (state) => !this.#silent.has(state),
+        defaultInFlight: this.#hasAsync ? 16 : 1,
+      },
+      source,
+      sink,
+      options,
+    );
   }
 
   validate(record: D): RecordValidation {

@@ -146,6 +146,17 @@ export interface AsyncMachine<D = Data, S extends string = string> {
    * input that fails while being read, or an `onProgress` that throws.
    */
   processBatch(records: Iterable<D> | AsyncIterable<D>, options?: BatchOptions<S>): Promise<RunResult<D, S>[]>;
+  /**
+   * Runs every record of `source` into `sink` (docs/streaming.md): bounded memory whatever the
+   * input's size, results in input order, failures to `options.rejects`, unreadable inputs to
+   * `options.deadLetter`; resolves to the stream's counts (`read = written + filtered + failed +
+   * deadLettered + cancelled`).
+   */
+  processStream(
+    source: import("../streaming/types.js").Source,
+    sink: import("../streaming/types.js").Sink | null,
+    options?: import("../streaming/executor.js").StreamOptions<S>,
+  ): Promise<import("../streaming/executor.js").StreamResult>;
   /** Checks a record against the main start state's record type, without running anything. */
   validate(record: D): RecordValidation;
   /** The machine's resources (health, metrics, scoped use outside a run), or null when it declares none. */

@@ -15,6 +15,8 @@ export interface SourcePosition {
    * source can seek back to it (plain files); absent otherwise (gzip, stdin, iterables, cursors).
    */
   readonly endOffset?: number;
+  /** With `endOffset`: the 1-based line number at that offset (where the next item's text starts). */
+  readonly endLine?: number;
   /** Database sources: the key of the row (keyset pagination resumes after it). */
   readonly cursor?: unknown;
 }
