@@ -22,6 +22,7 @@ export type {
   Strategy,
   TransactionMode,
   TransactionSettings,
+  WritePath,
 } from "./machine/definition.js";
 export { DEFAULT_RETRY, DEFAULT_TRANSACTION } from "./machine/definition.js";
 export type {

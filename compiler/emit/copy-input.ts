@@ -12,7 +12,7 @@
  */
 import { assertNever, type Field, type TypeSchema } from "../ir/index.js";
 import { docText, propertyKey, quote } from "./identifiers.js";
-import { fieldCheckWriter, type PatternConstant } from "./checker.js";
+import { type FieldCheckWriter, fieldCheckWriter, type PatternConstant } from "./checker.js";
 import type { RecordModel } from "./model.js";
 
 /** The runtime's generic deep copy, called for anything the fast path does not cover. */
@@ -155,21 +155,66 @@ function planOf(copyName: string, fields: readonly Field[], typeName: string, re
  * check is (a boolean expression) or undefined, and `lines` collecting the issues of the fields
  * without a condition into `issues` (declared by the lines when there are any).
  */
-type FusedCheck = (fields: readonly Field[]) => { readonly conditions: readonly (string | undefined)[]; readonly lines: readonly string[] };
+type FusedCheck = (fields: readonly Field[]) => {
+  readonly conditions: readonly (string | undefined)[];
+  readonly lines: readonly string[];
+  /** Per field, the call entering its value (`EnterPlan`: checked and copied in one pass), or undefined. */
+  readonly entered: readonly (string | undefined)[];
+};
 
 /** The copy of field `f`'s value, bound to `f<i>` in a branch. */
 type FieldCopy = (f: Field, i: number) => string;
 
 /**
- * The literal-building branch for one exact key list (the object is bound to `data`, its keys
- * to `keys`). With `fused`, the branch also runs the record's check on the values it read and
+ * How an object is found to have exactly a shape's keys. The root record reads `Object.keys`
+ * once (`keys`); a nested helper, called for every object of a record, runs one `for…in` over
+ * the object against each shape's key list (module constants), building no array per object:
+ * `s<i>` ends as the number of keys matched in order, or -1. Like `RecordCopier`'s, the loop
+ * also meets enumerable inherited keys, which fail the match (only an enumerable property added
+ * to Object.prototype itself could complete one, as it would for `RecordCopier`).
+ */
+interface KeyTest {
+  /** Lines before the branches (the object is bound to `data`). */
+  readonly prelude: readonly string[];
+  /** The test of shape `index` of `shapes(fields)`. */
+  condition(index: number, shape: readonly Field[]): string;
+}
+
+const ROOT_KEYS: KeyTest = {
+  prelude: ["const keys = Object.keys(data);"],
+  condition: (_, shape) => [`keys.length === ${shape.length}`, ...shape.map((f, i) => `keys[${i}] === ${quote(f.name)}`)].join(" && "),
+};
+
+/** The key lists of a nested helper's shapes: one constant per shape, named after the helper. */
+function keyConstants(helperName: string, fields: readonly Field[]): string[] {
+  return [...shapes(fields).map((shape, i) => `const ${helperName}Keys${i}: readonly string[] = [${shape.map((f) => quote(f.name)).join(", ")}];`), ""];
+}
+
+/** The `for…in` key test of a nested helper (`keyConstants` names its lists). */
+function nestedKeys(helperName: string, fields: readonly Field[]): KeyTest {
+  const count = shapes(fields).length;
+  const counters = Array.from({ length: count }, (_, i) => `s${i}`);
+  const step = counters.map((c, i) => `${c} = ${c} >= 0 && key === ${helperName}Keys${i}[${c}] ? ${c} + 1 : -1;`);
+  return {
+    prelude: [
+      `let ${counters.map((c) => `${c} = 0`).join(", ")};`,
+      "for (const key in data) {",
+      ...step,
+      `if (${counters.map((c) => `${c} < 0`).join(" && ")}) break;`,
+      "}",
+    ],
+    condition: (index, shape) => `s${index} === ${shape.length}`,
+  };
+}
+
+/**
+ * The literal-building branch for one exact key list (`keyCondition`; the object is bound to
+ * `data`). With `fused`, the branch also runs the record's check on the values it read and
  * returns null when the check fails or a value is not one the literal may hold (the fused entry
  * below).
  */
-function branch(fields: readonly Field[], shape: string, copyOf: FieldCopy, fused?: FusedCheck): string[] {
-  const keys = fields.map((f, i) => `keys[${i}] === ${quote(f.name)}`);
-  const condition = [`keys.length === ${fields.length}`, ...keys].join(" && ");
-  const lines = [`if (${condition}) {`];
+function branch(fields: readonly Field[], shape: string | undefined, copyOf: FieldCopy, keyCondition: string, fused?: FusedCheck): string[] {
+  const lines = [`if (${keyCondition}) {`];
   fields.forEach((f, i) => lines.push(`const f${i} = data[${quote(f.name)}];`));
   const checks = fused?.(fields);
   const verdicts: string[] = [];
@@ -183,15 +228,31 @@ function branch(fields: readonly Field[], shape: string, copyOf: FieldCopy, fuse
     lines.push(...checks.lines);
     verdicts.unshift("issues === null");
   }
+  const entered = checks?.entered ?? [];
+  if (entered.some((e) => e !== undefined)) {
+    // Fields entered by helpers: each gives its checked copy, or null (the record is not one the entry takes).
+    if (verdicts.length > 0) lines.push(`if (!(${verdicts.join(" && ")})) return null;`);
+    entered.forEach((call, i) => {
+      if (call !== undefined) lines.push(`const c${i} = ${fields[i]?.optional === true ? `f${i} === undefined ? undefined : ` : ""}${call};`, `if (c${i} === null) return null;`);
+    });
+    const valueOf = (f: Field, i: number): string => (entered[i] !== undefined ? `c${i}` : isScalar(f.type) ? `f${i}` : copyOf(f, i));
+    lines.push(`return ${literalOf(fields, shape, valueOf)};`, "}");
+    return lines;
+  }
   const valueOf = (f: Field, i: number): string => (isScalar(f.type) ? `f${i}` : copyOf(f, i));
-  const literal = byConstructor(fields)
-    ? `new ${shape}(${fields.map(valueOf).join(", ")})`
-    : `{ ${fields.map((f, i) => `${propertyKey(f.name)}: ${valueOf(f, i)}`).join(", ")} }`;
+  const literal = literalOf(fields, shape, valueOf);
   if (verdicts.length > 0) lines.push(`if (${verdicts.join(" && ")}) return ${literal};`);
   else lines.push(`return ${literal};`);
   if (fused !== undefined && verdicts.length > 0) lines.push("return null;");
   lines.push("}");
   return lines;
+}
+
+/** The new object of a shape: built by its constructor (`shape`), or an object literal. */
+function literalOf(fields: readonly Field[], shape: string | undefined, valueOf: (f: Field, i: number) => string): string {
+  return shape !== undefined
+    ? `new ${shape}(${fields.map(valueOf).join(", ")})`
+    : `{ ${fields.map((f, i) => `${propertyKey(f.name)}: ${valueOf(f, i)}`).join(", ")} }`;
 }
 
 /** A record's declared shapes: all its fields, then only the required ones (when they differ). */
@@ -219,16 +280,25 @@ function arrayLike(fields: readonly Field[]): boolean {
   return fields.every((f, i) => f.name === String(i));
 }
 
-/** The branches of a record's declared shapes. */
-function branches(fields: readonly Field[], copyName: string, copyOf: FieldCopy, fused?: FusedCheck): string[] {
-  return shapes(fields).flatMap((shape) => branch(shape, shapeName(copyName, shape), copyOf, fused));
+/**
+ * The branches of a record's declared shapes: the root record's copies built by a shape
+ * constructor (`byConstructor`), a nested object's (`nested`) by an object literal.
+ */
+function branches(fields: readonly Field[], copyName: string, copyOf: FieldCopy, fused?: FusedCheck, nested = false): string[] {
+  const test = nested ? nestedKeys(copyName, fields) : ROOT_KEYS;
+  return [
+    ...test.prelude,
+    ...shapes(fields).flatMap((shape, i) => branch(shape, !nested && byConstructor(shape) ? shapeName(copyName, shape) : undefined, copyOf, test.condition(i, shape), fused)),
+  ];
 }
 
 /**
- * The constructor of one shape's copies. A constructor rather than an object literal: V8 gives
- * the objects a constructor builds room for the fields the machine adds later (in-object slack
- * tracking), where a literal's object grows a separate property array on its first new field.
- * Its prototype is Object.prototype, so the copies are plain objects, as a literal's are.
+ * The constructor of one shape's copies of the root record. A constructor rather than an object
+ * literal: V8 gives the objects a constructor builds room for the fields the machine adds later
+ * (in-object slack tracking), where a literal's object grows a separate property array on its
+ * first new field. Its prototype is Object.prototype, so the copies are plain objects, as a
+ * literal's are. Nested objects, which machines mostly rewrite rather than extend, are built by
+ * literals: V8 allocates those faster (the copy-vs-direct benchmark's nested figure).
  */
 function shapeConstructor(name: string, typeName: string, fields: readonly Field[]): string[] {
   const params = fields.map((_, i) => `v${i}: unknown`);
@@ -280,15 +350,14 @@ function helperFunction(plan: CopyPlan, helper: Helper): string[] {
   const fields = helper.schema.fields;
   const copyOf: FieldCopy = (f, i) => plan.copyOf(f.type, `f${i}`, "depth + 1");
   return [
-    ...shapeConstructors(helper.name, helper.label, fields),
+    ...keyConstants(helper.name, fields),
     `/** Copies \`${label}\` values: a literal of its fields when a value has exactly those keys, else the generic copy. */`,
     `function ${helper.name}(${params}): unknown {`,
     "if (typeof value !== \"object\" || value === null) return value;",
     ...(shapes(fields).some(arrayLike) ? [`if (Array.isArray(value)) return ${GENERIC_COPY}(value);`] : []),
     ...guard,
     "const data = value as Data;",
-    "const keys = Object.keys(data);",
-    ...branches(fields, helper.name, copyOf),
+    ...branches(fields, helper.name, copyOf, undefined, true),
     `return ${GENERIC_COPY}(data);`,
     "}",
     "",
@@ -335,7 +404,6 @@ export function copyInputFunction(name: string, machineName: string, model: Reco
     ...shapeConstructors(name, model.typeName, fields),
     `/** Copies a record entering \`${docText(machineName)}\` (COPY mode): a literal of \`${docText(model.typeName)}\`'s fields when it has exactly those keys, else a deep clone. */`,
     `function ${name}(data: Data): Data {`,
-    "const keys = Object.keys(data);",
     ...branches(fields, name, copyOf),
     `return ${GENERIC_COPY}(data);`,
     "}",
@@ -347,13 +415,173 @@ export function copyInputFunction(name: string, machineName: string, model: Reco
 }
 
 /**
+ * The helpers of the fused entry for nested values (`<enter>Part<n>`): each takes a value of an
+ * object type or array type and returns its copy — exactly what `copyInput`'s helper makes —
+ * when the value, and every object in it, has a declared shape of its type and passes the
+ * type's check; else null (the entry then leaves the record to the general copy and check). One
+ * pass reads each value once for both. A type is entered this way only when every part of it
+ * can be checked by a condition (the checker's `predicate`) or by such a helper; any other
+ * nested value (a union with an object member, an object with a `__proto__` field) keeps the
+ * checker's lines and the copy helper.
+ */
+class EnterPlan {
+  readonly helpers: Helper[] = [];
+  readonly #names = new Map<TypeSchema, string>();
+  readonly #fusable = new Map<TypeSchema, boolean>();
+
+  constructor(
+    readonly enterName: string,
+    readonly copy: CopyPlan,
+    private readonly writer: FieldCheckWriter,
+    private readonly recordOf: RecordLookup | undefined,
+  ) {}
+
+  /** The object or array type a helper enters for values of `schema` (references resolved), or undefined. */
+  target(schema: TypeSchema, seen: ReadonlySet<string> = new Set()): ObjectSchema | ArraySchema | undefined {
+    switch (schema.kind) {
+      case "ObjectType":
+        if (schema.fields.some((f) => f.name === "__proto__")) return undefined;
+        return this.#isFusable(schema) ? schema : undefined;
+      case "ArrayType":
+        return this.#isFusable(schema) ? schema : undefined;
+      case "RecordRef": {
+        const model = seen.has(schema.name) ? undefined : this.recordOf?.(schema.name);
+        return model === undefined ? undefined : this.target(model.record.schema, new Set([...seen, schema.name]));
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** The condition checking one field's value (`undefined` when none is needed or none exists: see `needsNothing`). */
+  condition(field: Field, value: string): string | undefined {
+    return this.writer.predicate(field, value);
+  }
+
+  /** An array item as a required field, for the checker's conditions. */
+  itemField(items: TypeSchema): Field {
+    return { kind: "Field", name: "", nameSpan: items.span, optional: false, type: items, span: items.span };
+  }
+
+  /** Optional fields of any type, and array items of any type: the checker checks nothing. */
+  needsNothing(field: Field): boolean {
+    return field.type.kind === "AnyType" && (field.optional || field.name === "");
+  }
+
+  /** Whether a field's value is checked by a condition, by a helper, or needs nothing (else the type is not fused). */
+  #fieldFusable(field: Field): boolean {
+    return this.needsNothing(field) || this.condition(field, "v") !== undefined || this.target(field.type) !== undefined;
+  }
+
+  #isFusable(schema: ObjectSchema | ArraySchema): boolean {
+    const known = this.#fusable.get(schema);
+    if (known !== undefined) return known;
+    // Assumed while its parts are looked at: a type that refers to itself is fused when the rest of it is.
+    this.#fusable.set(schema, true);
+    const fusable = schema.kind === "ObjectType" ? schema.fields.every((f) => this.#fieldFusable(f)) : this.#fieldFusable(this.itemField(schema.items));
+    this.#fusable.set(schema, fusable);
+    return fusable;
+  }
+
+  /** The call entering the value bound to `value` (of type `schema`), planning its helpers; undefined when not fused. */
+  call(schema: TypeSchema, value: string, depth: string, label: string): string | undefined {
+    const target = this.target(schema);
+    if (target === undefined) return undefined;
+    let name = this.#names.get(target);
+    if (name === undefined) {
+      name = `${this.enterName}Part${this.helpers.length + 1}`;
+      const own = schema.kind === "RecordRef" ? (this.recordOf?.(schema.name)?.typeName ?? schema.name) : label;
+      this.#names.set(target, name);
+      this.helpers.push({ name, schema: target, label: own });
+    }
+    return this.copy.recursive ? `${name}(${value}, ${depth})` : `${name}(${value})`;
+  }
+}
+
+/** The lines entering one value of a field or array item bound to `value` into `copied` (see `EnterPlan`); null when the value fails. */
+function enterValue(
+  plan: EnterPlan,
+  field: Field,
+  value: string,
+  copied: string,
+  label: string,
+): { readonly condition?: string; readonly lines: readonly string[]; readonly copy: string } {
+  const call = plan.call(field.type, value, "depth + 1", label);
+  if (call !== undefined) {
+    const entered = field.optional ? `${value} === undefined ? undefined : ${call}` : call;
+    return { lines: [`const ${copied} = ${entered};`, `if (${copied} === null) return null;`], copy: copied };
+  }
+  const condition = plan.needsNothing(field) ? undefined : plan.condition(field, value);
+  const copy = isScalar(field.type) ? value : plan.copy.copyOf(field.type, value, "depth + 1");
+  return condition === undefined ? { lines: [], copy } : { condition, lines: [], copy };
+}
+
+/** `if (!(a && b)) return null;` for the conditions of some values, or nothing. */
+function failUnless(values: readonly { readonly condition?: string }[]): string[] {
+  const conditions = values.flatMap((v) => (v.condition === undefined ? [] : [v.condition]));
+  return conditions.length === 0 ? [] : [`if (!(${conditions.join(" && ")})) return null;`];
+}
+
+/** One fused-entry helper's text (see `EnterPlan`); more helpers may be planned while it is written. */
+function enterHelperFunction(plan: EnterPlan, helper: Helper): string[] {
+  const recursive = plan.copy.recursive;
+  const params = recursive ? "value: unknown, depth: number" : "value: unknown";
+  const guard = recursive ? [`if (depth > ${MAX_DEPTH}) return null;`] : [];
+  const label = docText(helper.label);
+  if (helper.schema.kind === "ArrayType") {
+    const schema = helper.schema;
+    const item = enterValue(plan, plan.itemField(schema.items), "item", "entered", `${helper.label}[]`);
+    const check = [...failUnless([item]), ...item.lines];
+    return [
+      `/** Enters \`${label}\` arrays: a copy, item by item, when the array and every item pass the type's check, else null. */`,
+      `function ${helper.name}(${params}): unknown {`,
+      "if (!Array.isArray(value)) return null;",
+      ...guard,
+      "const items: readonly unknown[] = value;",
+      ...(schema.minItems !== undefined ? [`if (items.length < ${schema.minItems}) return null;`] : []),
+      ...(schema.maxItems !== undefined ? [`if (items.length > ${schema.maxItems}) return null;`] : []),
+      "const copy: unknown[] = [];",
+      "for (let i = 0; i < items.length; i++) {",
+      "const item = items[i];",
+      ...check,
+      `copy.push(${item.copy});`,
+      "}",
+      "return copy;",
+      "}",
+      "",
+    ];
+  }
+  const fields = helper.schema.fields;
+  const test = nestedKeys(helper.name, fields);
+  const lines = [
+    ...keyConstants(helper.name, fields),
+    `/** Enters \`${label}\` values: a literal of its fields when a value has exactly the keys of a declared shape and passes the type's check, else null. */`,
+    `function ${helper.name}(${params}): unknown {`,
+    "if (typeof value !== \"object\" || value === null || Array.isArray(value)) return null;",
+    ...guard,
+    "const data = value as Data;",
+    ...test.prelude,
+  ];
+  for (const [index, shape] of shapes(fields).entries()) {
+    lines.push(`if (${test.condition(index, shape)}) {`);
+    shape.forEach((f, i) => lines.push(`const f${i} = data[${quote(f.name)}];`));
+    const values = shape.map((f, i) => enterValue(plan, f, `f${i}`, `c${i}`, `${helper.label}.${f.name}`));
+    // Conditions first (cheap), then the helpers of nested values.
+    lines.push(...failUnless(values), ...values.flatMap((v) => v.lines), `return ${literalOf(shape, undefined, (_, i) => values[i]?.copy ?? "undefined")};`, "}");
+  }
+  lines.push("return null;", "}", "");
+  return lines;
+}
+
+/**
  * The fused input entry (`enterInput`, used by the runtime's compiled lane; emitted with the
  * `copyInput` named `copyName`, whose shape constructors and helpers it uses): `copyInput` and
  * the record's check in one pass over the fields. For a record whose keys are a declared shape
- * (the literal branches of `copyInputFunction`) and that passes the check, it returns exactly
- * what `copyInput` returns; for anything else it returns null and the caller copies and checks
- * the general way. The check lines are the checker's own (`fieldChecks`), run on the values the
- * branch has read: the same judgements, without reading each field twice.
+ * (the literal branches of `copyInputFunction`), as are those of every nested object its
+ * helpers enter (`EnterPlan`), and that passes the check, it returns exactly what `copyInput`
+ * returns; for anything else it returns null and the caller copies and checks the general way.
+ * The checks are the checker's own (its conditions, or its lines for what has none), run on the
+ * values the branch has read: the same judgements, without reading each field twice.
  */
 export function enterInputFunction(
   name: string,
@@ -369,22 +597,27 @@ export function enterInputFunction(
   const plan = planOf(copyName, fields, model.typeName, recordOf);
   const copyOf: FieldCopy = (f, i) => plan.copyOf(f.type, `f${i}`, "0");
   const writer = fieldCheckWriter(name, checkerOf);
+  const enter = new EnterPlan(name, plan, writer, recordOf);
   let usesIssues = false;
   const fused: FusedCheck = (shape) => {
     // Branch values are `f0, f1, …` (see `branch`): never a name the checker's writer makes up.
-    const conditions = shape.map((f, i) => writer.predicate(f, `f${i}`));
-    const rest = shape.flatMap((f, i) => (conditions[i] === undefined ? writer.lines([f], () => `f${i}`, "issues") : []));
+    const entered = shape.map((f, i) => enter.call(f.type, `f${i}`, "0", `${model.typeName}.${f.name}`));
+    const conditions = shape.map((f, i) => (entered[i] === undefined ? writer.predicate(f, `f${i}`) : undefined));
+    const rest = shape.flatMap((f, i) => (conditions[i] === undefined && entered[i] === undefined ? writer.lines([f], () => `f${i}`, "issues") : []));
     if (rest.length > 0) usesIssues = true;
-    return { conditions, lines: rest.length > 0 ? ["let issues: SchemaIssue[] | null = null;", ...rest] : [] };
+    return { conditions, lines: rest.length > 0 ? ["let issues: SchemaIssue[] | null = null;", ...rest] : [], entered };
   };
+  const body = branches(fields, copyName, copyOf, fused);
+  const which = enter.helpers.length > 0 ? "the record (and every nested object it checks) has the keys of a declared shape" : "the record has exactly its declared keys";
   const lines = [
-    `/** Enters a record into \`${docText(machineName)}\` in one pass: \`${docText(model.typeName)}\`'s copy when the record has exactly its declared keys and passes its check, else null. */`,
+    `/** Enters a record into \`${docText(machineName)}\` in one pass: \`${docText(model.typeName)}\`'s copy when ${which} and passes its check, else null. */`,
     `function ${name}(data: Data): Data | null {`,
-    "const keys = Object.keys(data);",
-    ...branches(fields, copyName, copyOf, fused),
+    ...body,
     "return null;",
     "}",
     "",
   ];
+  // Helpers plan the helpers of their own parts while they are written.
+  for (let k = 0; k < enter.helpers.length; k++) lines.push(...enterHelperFunction(enter, enter.helpers[k] as Helper));
   return { text: lines.join("\n"), patterns: writer.patterns, usesIssues };
 }

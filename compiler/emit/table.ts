@@ -19,7 +19,7 @@ import {
 import { commentText, docComment, memberAccess, propertyKey, quote } from "./identifiers.js";
 import type { RuntimeImports } from "./imports.js";
 import type { IndexedState, MachineModel } from "./model.js";
-import { type ConfinedRole, confined } from "./confined.js";
+import { type ConfinedRole, confined, confinedWrites, type WritePath } from "./confined.js";
 import { readsOnly } from "./reads-only.js";
 
 /** Collects inline code while the table is written; returns the placeholder standing for it. */
@@ -145,6 +145,33 @@ class TableWriter {
     return `${params} => ${fn}(data, ctx, ${jsonLiteral(ref.params)})`;
   }
 
+  /**
+   * `writes: [...]` for a copy site whose functions are all confined inline code: where they may
+   * write, each path once (confined.ts; a COPY entry or chain then copies only those objects).
+   * Nothing when there is no function, or one the proof does not cover.
+   */
+  writes(groups: readonly (readonly [readonly FunctionRef[], FunctionSlot])[]): string[] {
+    const paths: WritePath[] = [];
+    const seen = new Set<string>();
+    let any = false;
+    for (const [refs, slot] of groups) {
+      for (const ref of refs) {
+        any = true;
+        const writes = ref.kind === "InlineCode" ? confinedWrites(ref, ROLE[slot]) : undefined;
+        if (writes === undefined) return [];
+        for (const path of writes) {
+          const key = JSON.stringify(path);
+          if (!seen.has(key)) {
+            seen.add(key);
+            paths.push(path);
+          }
+        }
+      }
+    }
+    if (!any) return [];
+    return [`writes: [${paths.map((p) => `[${p.map((k) => (k === null ? "null" : quote(k))).join(", ")}]`).join(", ")}],`];
+  }
+
   slots(refs: readonly FunctionRef[], state: State, slot: FunctionSlot, arc?: Arc): string {
     if (refs.length === 0) return "[]";
     return `[\n${refs.map((r) => `${this.slot(r, state, slot, arc)},`).join("\n")}\n]`;
@@ -175,6 +202,7 @@ class TableWriter {
     lines.push(`priority: ${arc.priority},`);
     if (arc.condition) lines.push(`condition: ${this.slot(arc.condition, state, "condition", arc)},`);
     lines.push(`transforms: ${this.slots(arc.transforms, state, "arcTransform", arc)},`);
+    lines.push(...this.writes([[arc.transforms, "arcTransform"]]));
     lines.push(`resources: ${this.bindings(arc.resources)},`);
     if (arc.kind === "PushArc") {
       const network = this.model.networkIndex.get(arc.targetNetwork) ?? -1;
@@ -207,6 +235,7 @@ class TableWriter {
     if (own) lines.push(`check: ${own.checkName},`);
     lines.push(`transforms: ${this.slots(state.transforms, state, "transform")},`);
     lines.push(`validators: ${this.slots(state.validators, state, "validator")},`);
+    lines.push(...this.writes([[state.preValidators, "preValidator"], [state.transforms, "transform"], [state.validators, "validator"]]));
     lines.push(state.arcs.length === 0 ? "arcs: []," : `arcs: [\n${state.arcs.map((a) => `${this.arc(a, state)},`).join("\n")}\n],`);
     lines.push(`onError: ${this.ref(this.index(state.onError?.target))}`);
     lines.push(`resources: ${this.bindings(state.resources)},`);

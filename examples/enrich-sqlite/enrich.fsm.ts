@@ -234,6 +234,7 @@ export function createEnrich(options: EnrichOptions = {}): SyncMachine<EnrichInp
       },
     ],
     validators: [],
+    writes: [["total"]],
     arcs: [
       {
         target: 2, // done

@@ -18,10 +18,11 @@
  *   pass, and hands any record of another shape, or that fails the check, to the engine;
  * - every function is inline code the compiler proved *confined* (`FunctionSlot.confined`):
  *   deterministic, with no effect outside the copy, so calling it a second time in the re-run
- *   is invisible and gives the same answers; and it only sets top-level fields to primitives or
- *   new objects, so the record never holds one object twice and the engine's per-entry copies
- *   (which the lane skips) cannot make a difference; and it never writes `_transition_signal`,
- *   so a record that enters without one (checked once, on entry) never has one;
+ *   is invisible and gives the same answers; and it only sets fields (at any depth, through
+ *   access paths into the record) to primitives or new objects, so the record never holds one
+ *   object twice and the engine's per-entry copies (which the lane skips) cannot make a
+ *   difference; and it never writes a top-level `_transition_signal`, so a record that enters
+ *   without one (checked once, on entry) never has one;
  * - the start state has a record type and no pre-validators: its check runs before any
  *   function, so the functions only ever see records of the declared type;
  * - depth-first, one sync network (no pushes), no `on error`, no resources, no timeout; and a

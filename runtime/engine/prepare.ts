@@ -9,12 +9,15 @@ import type {
   MachineDefinition,
   ResourceBinding,
   SchemaIssue,
+  StateDefinition,
   Strategy,
   TransactionSettings,
+  WritePath,
 } from "../machine/definition.js";
 import { DEFAULT_TRANSACTION } from "../machine/definition.js";
 import type { MachineOptions } from "../machine/api.js";
-import { RecordCopier } from "../modes/copy.js";
+import { type Copier, RecordCopier } from "../modes/copy.js";
+import { pathCopier } from "../modes/path-copy.js";
 import { type ModeCode, modeCode } from "../modes/modes.js";
 import type { FunctionContext } from "./context.js";
 import { type Chooser, lazyChooser, wantsChooser } from "./choose.js";
@@ -88,7 +91,7 @@ export interface PreparedArc {
    */
   readonly resourceCount: number;
   readonly isStreaming: boolean;
-  readonly copier: RecordCopier;
+  readonly copier: Copier;
   readonly priority: number;
   readonly targetName: string;
 }
@@ -113,7 +116,7 @@ export interface PreparedState {
   readonly scope: EntryScope;
   /** The state's own resource bindings (acquired on entry, engine/resources.ts). */
   readonly own: readonly ResourceBinding[];
-  readonly copier: RecordCopier;
+  readonly copier: Copier;
   /** True when the entry procedure calls nothing (no pre-validators, check, transforms or validators). */
   readonly isPassive: boolean;
   /** The compiled depth-first choice among `arcs` (choose.ts, compiled on first use), or null to use the generic loop. */
@@ -183,6 +186,7 @@ const EMPTY_ROLES: Roles = Object.freeze({});
 /** Builds the engine tables of an already validated definition. */
 export function prepareMachine(def: MachineDefinition, options: MachineOptions): PreparedMachine {
   const names = def.states.map((s) => s.name);
+  const copierOf = copySites(def);
   const arcs: PreparedArc[] = [];
   const arcCosts = resourceCosts(def);
   const states = def.states.map((state, index): PreparedState => {
@@ -220,7 +224,7 @@ export function prepareMachine(def: MachineDefinition, options: MachineOptions):
         ownRoles: arcOwn.roles,
         resourceCount: arcCosts[index]?.[order] ?? 0,
         isStreaming: arc.metadata?.["streaming"] === true,
-        copier: new RecordCopier(),
+        copier: copierOf(state, arc.writes),
         priority: arc.priority,
         targetName,
       };
@@ -243,7 +247,7 @@ export function prepareMachine(def: MachineDefinition, options: MachineOptions):
       onError: state.onError,
       scope,
       own: state.resources,
-      copier: new RecordCopier(),
+      copier: copierOf(state, entryWrites(state)),
       isPassive:
         state.preValidators.length === 0 && state.check === undefined && state.transforms.length === 0 && state.validators.length === 0,
       choose: null,
@@ -381,6 +385,28 @@ function asyncFunctionNames(def: MachineDefinition): string[] {
   const names = new Set<string>();
   for (const slot of allSlots(def)) if (slot.isAsync) names.add(slot.name);
   return [...names];
+}
+
+/** A state's `writes`, plus the engine's own: a pre-validator's object is merged into the record's root (E4). */
+function entryWrites(state: StateDefinition): readonly WritePath[] | undefined {
+  if (state.writes === undefined || state.preValidators.length === 0) return state.writes;
+  return [...state.writes, [null]];
+}
+
+/**
+ * The copier of a state's entry or of one of its arcs' transform chains: only the paths it writes
+ * when the compiler listed them (runtime/modes/path-copy.ts), else the whole record. A path copy
+ * shares the unwritten parts with the record it starts from, which is exact while that record
+ * belongs to the run alone. So only: with a generated input copy (records of plain data, as for
+ * `keepsFresh`); for a state without a data mode of its own, which copies only in a COPY run,
+ * whose records all descend from its input copy (a `copy` state in a REFERENCE run would share
+ * parts with the caller's object); and never in a machine with a `reference` push, where a
+ * sub-network's record is the parent's own object (a frame keeps it).
+ */
+function copySites(def: MachineDefinition): (state: StateDefinition, writes: readonly WritePath[] | undefined) => Copier {
+  const sharesParent = def.states.some((s) => s.arcs.some((a) => a.push?.isolation === "reference"));
+  const paths = def.copyInput !== undefined && !sharesParent;
+  return (state, writes) => (paths && state.dataMode === undefined && writes !== undefined ? pathCopier(writes) : new RecordCopier());
 }
 
 function inputCopier(def: MachineDefinition): (data: Data) => Data {

@@ -43,14 +43,22 @@ export interface FunctionSlot {
   readonly readsOnly?: boolean;
   /**
    * True when the compiler proved the function confined (decision E17): synchronous and
-   * deterministic, it changes nothing but top-level fields of the record it is given (set to
-   * primitives or new objects), never writes `_transition_signal`, and calls only pure functions
-   * of the standard library. The
+   * deterministic, it changes nothing but fields of the record it is given (at the paths its
+   * state's or arc's `writes` lists, set to primitives or new objects), never writes a top-level
+   * `_transition_signal`, and calls only pure functions of the standard library. The
    * compiled lane (runtime/engine/lane.ts) runs only machines whose functions are all confined,
    * as it may drop its work and let the engine run the record again from the start.
    */
   readonly confined?: boolean;
 }
+
+/**
+ * A place in the record that compiled inline code may write: field names from the root, `null`
+ * for any element. `["cart", "items", null, "price", "amount"]` is
+ * `data.cart.items[*].price.amount`: the last name is the field written, the others name the
+ * objects that change (runtime/modes/path-copy.ts).
+ */
+export type WritePath = readonly (string | null)[];
 
 /** A resource a state or arc uses, under a role (role = name unless renamed). */
 export interface ResourceBinding {
@@ -95,6 +103,12 @@ export interface StateDefinition {
   readonly check?: (data: Data) => readonly SchemaIssue[] | null;
   readonly transforms: readonly FunctionSlot[];
   readonly validators: readonly FunctionSlot[];
+  /**
+   * Every place the entry procedure (pre-validators, transforms, validators) may write, when the
+   * compiler proved each of its functions confined; `[]` when it writes nothing. A COPY entry
+   * then copies only the objects on these paths. Absent: unknown, the entry copies the record.
+   */
+  readonly writes?: readonly WritePath[];
   /** Outgoing arcs in declaration order. */
   readonly arcs: readonly ArcDefinition[];
   /** Global index of the `on error` target, or -1. */
@@ -124,6 +138,8 @@ export interface ArcDefinition {
   readonly priority: number;
   readonly condition?: FunctionSlot;
   readonly transforms: readonly FunctionSlot[];
+  /** Every place the transform chain may write (see `StateDefinition.writes`); absent: unknown. */
+  readonly writes?: readonly WritePath[];
   readonly resources: readonly ResourceBinding[];
   readonly push?: PushDefinition;
   /** Arc metadata (e.g. `streaming: true` used by the stream-optimized strategy). */

@@ -59,6 +59,11 @@ function copyPlain(source: Data, nullProto: boolean, depth: number): Data {
 
 type ShapeBuilder = (source: Data, copy: (value: unknown) => unknown) => Data;
 
+/** A COPY-mode copy site: the record an entry or an arc's transform chain works on, made from the committed one. */
+export interface Copier {
+  copy(record: Data): Data;
+}
+
 /** Shapes a site may relearn before it settles on the generic copy (a site seeing many shapes). */
 const MAX_RELEARN = 8;
 /** Records with more keys than this are copied generically (the literal would not pay off). */
@@ -85,7 +90,7 @@ const copyNested = (value: unknown): unknown => copyValue(value, 1);
  * shape it saw and checks each record against it (same keys, same order). Nested values use the
  * generic deep copy. The result is always a deep copy equal to `deepCopy(record)`.
  */
-export class RecordCopier {
+export class RecordCopier implements Copier {
   #keys: string[] | null = null;
   #build: ShapeBuilder | null = null;
   #relearned = 0;

@@ -98,28 +98,28 @@ function objectsIn(value: unknown, into = new Set<object>()): Set<object> {
 
 describe("copyInput of nested shapes (objects, arrays of objects, record references)", () => {
   // Three levels: Order.customer.address, Order.lines[] (Line) .parts[] .dims; Node refers to itself.
-  const records = recordsOf([
-    {
-      name: "Order",
-      fields: [
-        { name: "id", type: "integer" },
-        {
-          name: "customer",
-          type: {
-            kind: "ObjectType",
-            additional: true,
-            fields: [
-              { name: "name", type: "string" },
-              { name: "address", optional: true, type: { kind: "ObjectType", additional: true, fields: [{ name: "city", type: "string" }, { name: "zip", optional: true, type: "string" }] } },
-            ],
-          },
+  const ORDER = {
+    name: "Order",
+    fields: [
+      { name: "id", type: "integer" },
+      {
+        name: "customer",
+        type: {
+          kind: "ObjectType",
+          additional: true,
+          fields: [
+            { name: "name", type: "string" },
+            { name: "address", optional: true, type: { kind: "ObjectType", additional: true, fields: [{ name: "city", type: "string" }, { name: "zip", optional: true, type: "string" }] } },
+          ],
         },
-        { name: "lines", type: { kind: "ArrayType", items: "Line" } },
-        { name: "tags", optional: true, type: { kind: "ArrayType", items: "string" } },
-        { name: "tree", optional: true, type: { kind: "UnionType", members: ["Node", "null"] } },
-        { name: "meta", optional: true, type: "any" },
-      ],
-    },
+      },
+      { name: "lines", type: { kind: "ArrayType", items: "Line" } },
+      { name: "tags", optional: true, type: { kind: "ArrayType", items: "string" } },
+      { name: "tree", optional: true, type: { kind: "UnionType", members: ["Node", "null"] } },
+      { name: "meta", optional: true, type: "any" },
+    ],
+  };
+  const OTHERS = [
     {
       name: "Line",
       fields: [
@@ -143,7 +143,8 @@ describe("copyInput of nested shapes (objects, arrays of objects, record referen
     },
     { name: "Node", fields: [{ name: "value", type: "number" }, { name: "children", optional: true, type: { kind: "ArrayType", items: "Node" } }] },
     { name: "Pair", fields: [{ name: "0", type: "string" }, { name: "1", optional: true, type: "string" }] },
-  ]);
+  ];
+  const records = recordsOf([ORDER, ...OTHERS]);
   const byName = new Map(records.map((r) => [r.record.name, r]));
   const order = byName.get("Order");
   if (order === undefined) throw new Error("no Order model");
@@ -253,6 +254,71 @@ describe("copyInput of nested shapes (objects, arrays of objects, record referen
     }
   });
 
+  it("enters nested values in one pass: the copy exactly when the check passes and every object has a declared shape, else null", () => {
+    // The same types, with `root` a direct (not a union) reference to the self-referencing Node.
+    const withRoot = recordsOf([
+      { ...ORDER, fields: [...ORDER.fields, { name: "root", optional: true, type: "Node" }] },
+      ...OTHERS,
+    ]);
+    const models = new Map(withRoot.map((r) => [r.record.name, r]));
+    const model = models.get("Order");
+    if (model === undefined) throw new Error("no Order model");
+    const checkerOf = (name: string) => models.get(name)?.checkName ?? "";
+    const checkers = withRoot.map((r) => checkerFunction(r, "m.fsm", checkerOf));
+    const copyText = copyInputFunction("copyOrder", "m", model, (name) => models.get(name)) ?? "";
+    const enter = enterInputFunction("enterOrder", "copyOrder", "m", model, checkerOf, (name) => models.get(name));
+    const source = [...checkers.flatMap((c) => c.patterns.map(patternConstant)), ...(enter?.patterns.map(patternConstant) ?? []), ...checkers.map((c) => c.text), copyText, enter?.text ?? ""].join("\n");
+    type Fn = (v: unknown) => unknown;
+    const fns = compile<Fn>(source, ["checkOrder", "copyOrder", "enterOrder"]);
+    const [check, copy, enterOrder] = [fns["checkOrder"], fns["copyOrder"], fns["enterOrder"]] as [Fn, Fn, Fn];
+    expect(enter?.text).toContain("if (depth > 100) return null;");
+
+    // Records whose every object has a declared shape and passes its check.
+    const nodeOk = (levels: number): fc.Arbitrary<unknown> =>
+      levels === 0 ? fc.record({ value: fc.double() }) : fc.record({ value: fc.double(), children: fc.array(nodeOk(levels - 1), { maxLength: 2 }) }, { requiredKeys: ["value"] });
+    const dimsOk = fc.record({ w: fc.double(), h: fc.double() });
+    const lineOk = fc.record({ sku: fc.string(), qty: fc.integer(), parts: fc.array(fc.record({ code: fc.string(), dims: dimsOk }), { maxLength: 2 }) });
+    const customerOk = fc.record({ name: fc.string(), address: fc.record({ city: fc.string(), zip: fc.string() }, { requiredKeys: ["city"] }) }, { requiredKeys: ["name"] });
+    const base = { id: fc.integer(), customer: customerOk, lines: fc.array(lineOk, { maxLength: 3 }) };
+    const rest = { tags: fc.array(fc.string(), { maxLength: 2 }), tree: fc.oneof(nodeOk(2), fc.constant(null)), meta: fc.jsonValue({ maxDepth: 2 }), root: nodeOk(3) };
+    const wellShaped = fc.oneof(fc.record(base), fc.record({ ...base, ...rest }, { requiredKeys: ["id", "customer", "lines", "tags", "tree", "meta", "root"] }));
+
+    let entered = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(fc.oneof(wellShaped, input), (record) => {
+        const json = JSON.stringify(record);
+        const got = enterOrder(record);
+        if (got === null) refused++;
+        else {
+          entered++;
+          // Sound: a record the entry takes passes the check, and gets exactly copyInput's copy, sharing nothing.
+          expect(check(record)).toBeNull();
+          expect(sameTree(got, copy(record))).toBe(true);
+          const inside = objectsIn(record);
+          for (const o of objectsIn(got)) expect(inside.has(o)).toBe(false);
+        }
+        expect(JSON.stringify(record)).toBe(json);
+      }),
+      { numRuns: 1500, seed: 17 },
+    );
+    // Complete on well-shaped records (root keys a declared shape: all fields or the required ones).
+    fc.assert(
+      fc.property(wellShaped, (record) => {
+        expect(enterOrder(record)).not.toBeNull();
+      }),
+      { numRuns: 300, seed: 18 },
+    );
+    expect(entered).toBeGreaterThan(300);
+    expect(refused).toBeGreaterThan(300);
+    // Past the depth the copy takes generically, the entry leaves the record to the engine.
+    let tree: Record<string, unknown> = { value: 0 };
+    for (let i = 1; i < 150; i++) tree = { value: i, children: [tree] };
+    const deep = { id: 1, customer: { name: "a" }, lines: [], root: tree };
+    expect(check(deep)).toBeNull();
+    expect(enterOrder(deep)).toBeNull();
+  });
+
   it("copies a record reference generically when no record lookup is given", () => {
     const alone = copyInputFunction("copyOrder", "m", order) ?? "";
     expect(alone).not.toContain("depth");
@@ -350,7 +416,18 @@ describe("enterInput (copy and check fused)", () => {
   const valid = {
     id: field(fc.oneof(fc.integer({ min: -2, max: 9 }), fc.double({ min: 0, max: 3 }), fc.constant(Number.NaN))),
     code: field(fc.oneof(fc.constantFrom("ABC", "XYZ", "AB", "abc", "ABCD"), fc.string({ maxLength: 4 }))),
-    lines: field(fc.array(fc.oneof(fc.record({ qty: fc.integer({ min: 0, max: 3 }) }), fc.record({ qty: fc.double() }), junk), { maxLength: 3 })),
+    lines: field(
+      fc.array(
+        fc.oneof(
+          fc.record({ qty: fc.integer({ min: 0, max: 3 }) }),
+          fc.record({ qty: fc.double() }),
+          // Passes Line's check (extra fields allowed) but is not its declared shape.
+          fc.record({ qty: fc.integer({ min: 0, max: 3 }), extra: fc.string() }),
+          junk,
+        ),
+        { maxLength: 3 },
+      ),
+    ),
     kind: field(fc.constantFrom("x", 1, null, "y", 2, false)),
     ratio: field(fc.oneof(fc.double({ min: -0.5, max: 1.5 }), fc.constantFrom(0, 1, Number.NaN))),
     note: field(fc.oneof(fc.string(), fc.constant(null), fc.record({ text: fc.oneof(fc.string(), fc.integer()) }))),
@@ -378,7 +455,11 @@ describe("enterInput (copy and check fused)", () => {
   const other = fc.oneof(fc.record(valid), fc.dictionary(fc.constantFrom("id", "code", "lines", "ratio", "extra"), junk, { maxKeys: 5 }));
   const declared = ["id,code,lines,kind,ratio,note,size,meta", "id,code,lines"];
 
-  it("gives copyInput's copy exactly when the record has a declared shape and passes the check, else null", () => {
+  /** Whether every line of a record is an object of Line's declared shape (the entry's helper enters only those). */
+  const linesShaped = (input: Record<string, unknown>): boolean =>
+    !Array.isArray(input["lines"]) || input["lines"].every((l: unknown) => typeof l === "object" && l !== null && Object.keys(l).join(",") === "qty");
+
+  it("gives copyInput's copy exactly when the record (and each line) has a declared shape and passes the check, else null", () => {
     let entered = 0;
     let refused = 0;
     fc.assert(
@@ -390,7 +471,7 @@ describe("enterInput (copy and check fused)", () => {
         const shaped = declared.includes(Object.keys(input).join(","));
         if (got === null) {
           refused++;
-          expect(shaped && issues === null).toBe(false);
+          expect(shaped && linesShaped(input) && issues === null).toBe(false);
         } else {
           entered++;
           expect(shaped && issues === null).toBe(true);
@@ -408,10 +489,14 @@ describe("enterInput (copy and check fused)", () => {
     expect(refused).toBeGreaterThan(100);
   });
 
-  it("checks scalar fields with conditions and the others with the checker's own lines", () => {
+  it("checks scalar fields with conditions, nested values it can check by conditions with helpers, and the others with the checker's own lines", () => {
     expect(enter?.text).toContain('Number.isInteger(f0) && !(f0 < 1)');
     expect(enter?.text).toContain("enterOrderPattern1.test(f1)");
-    expect(enter?.text).toContain("issues = checkLine(");
+    // `lines` (Line[]) is entered by helpers; `note` (a union with an object) keeps the checker's lines.
+    expect(enter?.text).toContain("const c2 = enterOrderPart1(f2);");
+    expect(enter?.text).toContain("if (items.length < 1) return null;");
+    expect(enter?.text).not.toContain("issues = checkLine(");
+    expect(enter?.text).toContain("must match one of the union's types");
     expect(enter?.usesIssues).toBe(true);
   });
 
