@@ -129,3 +129,39 @@ export type { ResumePoint, Sink, SinkPosition, Source, SourceItem, SourcePositio
 export { MAX_RAW_CHARS } from "./streaming/types.js";
 export type { StreamFailure, StreamOptions, StreamResult, StreamStats } from "./streaming/executor.js";
 export { type Checkpoint, readCheckpoint } from "./streaming/checkpoint.js";
+export { openSource, postgresCursorSource, sqliteQuerySource, SourceOptionsError, SourceReadError, STREAM_DEFAULT_FORMAT } from "./streaming/sources/index.js";
+export type { ColumnType, QuerySourceOptions, SourceInput, SourceOptions } from "./streaming/sources/index.js";
+export {
+  callbackSink,
+  databaseSink,
+  deadLetterSink,
+  fileSink,
+  formatOfPath,
+  NO_STATE,
+  routedSink,
+  SinkClosedError,
+  SinkConfigError,
+  SinkItemError,
+  SinkWriteError,
+  stdoutSink,
+  streamSink,
+  UnroutedResultError,
+} from "./streaming/sinks/index.js";
+export type {
+  CsvSinkOptions,
+  DatabaseSinkOptions,
+  DeadLetter,
+  DeadLetterCounts,
+  DeadLetterEntry,
+  DeadLetterFileOptions,
+  DeadLetterSink,
+  FileSink,
+  FileSinkOptions,
+  RoutedCounts,
+  RoutedItem,
+  RoutedPosition,
+  RoutedSink,
+  RoutedSinkOptions,
+  SinkFormat,
+  StreamSinkOptions,
+} from "./streaming/sinks/index.js";

@@ -6,6 +6,7 @@ import { buildCommand } from "./commands/build.js";
 import { runCommand } from "./commands/run.js";
 import { batchCommand, type ProgressMode } from "./commands/batch.js";
 import { explainCommand } from "./commands/explain.js";
+import { streamCommand } from "./commands/stream.js";
 import { type CliIo, EXIT, processIo } from "./io.js";
 import { printDiagnostics, type DiagnosticFormat } from "./sources.js";
 
@@ -13,6 +14,19 @@ const VERSION = "0.1.0";
 
 const formatOption = () =>
   new Option("--format <format>", "diagnostics format").choices(["text", "json"]).default("text");
+
+/** Parses `--columns n:number,ok:boolean`, for commander. */
+function csvColumns(value: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of value.split(",")) {
+    const [name, type] = part.split(":").map((x) => x.trim());
+    if (name === undefined || name === "" || type === undefined || !["string", "number", "integer", "boolean"].includes(type)) {
+      throw new InvalidArgumentError(`expected name:type pairs separated by commas (types: string, number, integer, boolean), got "${part}"`);
+    }
+    out[name] = type;
+  }
+  return out;
+}
 
 /** Parses a count option (an integer >= 1), for commander. */
 function positiveInteger(value: string): number {
@@ -43,6 +57,35 @@ Examples:
   fsmc batch orders.fsm --input orders.jsonl --output results.jsonl --concurrency 32
   fsmc batch scoring.fsm --input jobs.jsonl --workers 4 > results.jsonl
   cat orders.jsonl | fsmc batch orders.fsm --input - --progress lines > results.jsonl
+`;
+
+const STREAM_HELP = `
+Reads the input as it goes (JSONL, CSV, a JSON array or text lines; gzip detected by its magic
+bytes), at most --max-in-flight records at once, so memory stays bounded whatever the input's
+size. Successful results (each record as its machine left it) go to --output in input order
+(--unordered: as they finish); records ending in a terminal with emit false are counted, not
+written. Failure results and unreadable input lines go to --rejects (default: next to the
+output, out.rejects.jsonl). Every record read ends in exactly one of these; the summary line on
+stderr adds them up.
+
+--checkpoint <file> writes, every --checkpoint-every records (default 10000) and at a stop, the
+input position and the size of each output file. After a crash, kill -9 or Ctrl-C, the same
+command resumes from it and the outputs end up exactly as an uninterrupted run writes them. The
+checkpoint is removed when the input is done.
+
+SIGINT or SIGTERM: no new records are read, records in flight finish and are written, outputs
+are flushed, the checkpoint is written, and fsmc exits 130 or 143.
+
+--format names the input's format (default: from its name; stdin: jsonl); diagnostics use
+--diagnostics text|json.
+
+Exit codes: 0 every record succeeded, 3 some failed or were unreadable, 2 invalid definition or
+usage, 1 internal error.
+
+Examples:
+  fsmc stream orders.fsm --input big.jsonl.gz --output out.jsonl --checkpoint out.ckpt
+  fsmc stream orders.fsm --input orders.csv --format csv --output out.jsonl --rejects bad.jsonl
+  zcat big.jsonl.gz | fsmc stream orders.fsm --input - > out.jsonl
 `;
 
 /** Runs the CLI with `argv` (without `node` and the script); resolves to the exit code. */
@@ -154,6 +197,64 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
           ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
           ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
           ...(o.workers !== undefined ? { workers: o.workers } : {}),
+          ...(o.functions !== undefined ? { functions: o.functions } : {}),
+          ...(o.initialState !== undefined ? { initialState: o.initialState } : {}),
+        });
+      },
+    );
+
+  program
+    .command("stream")
+    .description("stream an input of any size through a definition in bounded memory, resumable with --checkpoint")
+    .argument("<file>", ".fsm, .yaml, .yml or .json definition")
+    .requiredOption("-i, --input <file>", "input file (JSONL, CSV, JSON array or text; .gz or not), or - for stdin")
+    .option("-o, --output <file>", "JSONL file for successful results, or - for stdout", "-")
+    .option("--rejects <file>", "JSONL file for failure results and unreadable lines (default: <output>.rejects.jsonl)")
+    .option("--checkpoint <file>", "write a checkpoint here and resume from it when it exists")
+    .option("--checkpoint-every <n>", "records between two checkpoints (default 10000)", positiveInteger)
+    .addOption(new Option("--format <format>", "the input's format (default: from its name; stdin: jsonl)").choices(["jsonl", "csv", "json", "text"]))
+    .option("--columns <types>", "CSV: convert columns, e.g. n:number,ok:boolean (string, number, integer, boolean)", csvColumns)
+    .option("--unordered", "write results as they finish instead of in input order")
+    .option("--max-in-flight <n>", "records running at once (default: 1 for a synchronous machine, 16 otherwise)", positiveInteger)
+    .option("--functions <module>", "module whose named exports are the registered functions")
+    .option("--initial-state <state>", "start every record in this state")
+    .option("--typecheck", "also type-check inline code and functions before running")
+    .addOption(new Option("--progress <mode>", "progress display on stderr").choices(["auto", "bar", "lines", "none"]).default("auto"))
+    .addOption(new Option("--diagnostics <format>", "diagnostics format").choices(["text", "json"]).default("text"))
+    .addHelpText("after", STREAM_HELP)
+    .action(
+      async (
+        file: string,
+        o: {
+          input: string;
+          output: string;
+          rejects?: string;
+          checkpoint?: string;
+          checkpointEvery?: number;
+          format?: "jsonl" | "csv" | "json" | "text";
+          columns?: Record<string, string>;
+          unordered?: boolean;
+          maxInFlight?: number;
+          functions?: string;
+          initialState?: string;
+          typecheck?: boolean;
+          progress: ProgressMode;
+          diagnostics: DiagnosticFormat;
+        },
+      ) => {
+        exitCode = await streamCommand(io, file, {
+          input: o.input,
+          output: o.output,
+          format: o.diagnostics,
+          typecheck: o.typecheck === true,
+          progress: o.progress,
+          unordered: o.unordered === true,
+          ...(o.rejects !== undefined ? { rejects: o.rejects } : {}),
+          ...(o.checkpoint !== undefined ? { checkpoint: o.checkpoint } : {}),
+          ...(o.checkpointEvery !== undefined ? { checkpointEvery: o.checkpointEvery } : {}),
+          ...(o.format !== undefined ? { inputFormat: o.format } : {}),
+          ...(o.columns !== undefined ? { columns: o.columns } : {}),
+          ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}),
           ...(o.functions !== undefined ? { functions: o.functions } : {}),
           ...(o.initialState !== undefined ? { initialState: o.initialState } : {}),
         });

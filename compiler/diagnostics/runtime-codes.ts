@@ -1,6 +1,6 @@
 /**
  * Codes of the errors the runtime throws (`FsmRuntimeError.code`), for `fsmc explain`. The
- * runtime owns the codes (a hundred per folder: engine 0001–0009, functions 0010–0019, resources 0020–0039, transactions 0040–0049); this
+ * runtime owns the codes (a hundred per folder: engine 0001–0009, functions 0010–0019, resources 0020–0039, transactions 0040–0049, streaming 0050–0059); this
  * list mirrors them so the compiler never imports the runtime. A test keeps both in step.
  */
 export const RUNTIME_CODES: Readonly<Record<string, { readonly title: string }>> = {
@@ -28,4 +28,11 @@ export const RUNTIME_CODES: Readonly<Record<string, { readonly title: string }>>
   FSMR0029: { title: "optimistic lock conflict on a versioned row" },
   FSMR0040: { title: "ctx.tx call not allowed here" },
   FSMR0041: { title: "transaction could not begin, commit or roll back" },
+  FSMR0050: { title: "invalid source options" },
+  FSMR0051: { title: "a source's input cannot be read" },
+  FSMR0055: { title: "invalid sink configuration" },
+  FSMR0056: { title: "a sink's destination failed" },
+  FSMR0057: { title: "an item a sink cannot write" },
+  FSMR0058: { title: "write to a closed sink" },
+  FSMR0059: { title: "a result without a route" },
 };

@@ -42,7 +42,7 @@ export interface ResumePoint {
   readonly index: number;
   /** Byte offset of the next item in the stored input, when the checkpoint knew it. */
   readonly offset?: number;
-  /** Line number of the next item (so positions stay right after a seek). */
+  /** Line number at `offset`: the last item done's `endLine` (so positions stay right after a seek). */
   readonly line?: number;
   /** Database sources: the last key done. */
   readonly cursor?: unknown;
