@@ -247,6 +247,7 @@ class EngineMachine<D, S extends string> implements SyncMachine<D, S> {
       {
         process: (record, o) => this.process(record as D, o) as unknown as Promise<RunResult<Data, S>>,
         emits: (state) => !this.#silent.has(state),
+        processSync: this.#hasAsync ? undefined : (record, o) => this.processSync(record as D, o) as unknown as RunResult<Data, S>,
         defaultInFlight: this.#hasAsync ? 16 : 1,
       },
       source,

@@ -18,6 +18,8 @@ import { type Checkpoint, writeCheckpoint } from "./checkpoint.js";
 /** What the executor needs from the machine. */
 export interface StreamHost<S extends string> {
   process(record: Data, options: ProcessOptions<S> | undefined): Promise<RunResult<Data, S>>;
+  /** A machine that never waits: its records run without a promise each (the fast path). */
+  readonly processSync?: ((record: Data, options: ProcessOptions<S> | undefined) => RunResult<Data, S>) | undefined;
   /** False for a terminal whose state says `emit_output: false`. */
   emits(finalState: string): boolean;
   /** Default records in flight: 1 for a machine that never waits, more for I/O-bound ones. */
@@ -115,6 +117,9 @@ export async function runStream<S extends string>(host: StreamHost<S>, source: S
   const progress = new Throttle(options.onProgress ?? null, options.progressIntervalMs ?? 200, () => counts.snapshot());
   const failures: StreamFailure[] = [];
   const sinks = distinct([sink, options.rejects, options.deadLetter, ...Object.values(options.routes ?? {})]);
+  if (host.processSync !== undefined && source.batches !== undefined) {
+    return runSynchronously(host, host.processSync, source, sink, options, processOptions, { counts, progress, failures, sinks, every });
+  }
 
   // The window: records in flight, oldest first. The reader adds, the emitter takes.
   const window: { promise: Promise<Outcome>; settled: boolean }[] = [];
@@ -195,7 +200,7 @@ export async function runStream<S extends string>(host: StreamHost<S>, source: S
       const [entry] = window.splice(at, 1);
       const outcome = await (entry as { promise: Promise<Outcome> }).promise;
       notifyReader();
-      await deliver(outcome, sink, options, counts, failures, host);
+      await deliver(outcome.item, outcome.result, outcome.error, sink, options, counts, failures, host);
       lastPosition = outcome.item.position;
       progress.tick();
       if (options.checkpoint !== undefined && ++sinceCheckpoint >= every) {
@@ -229,31 +234,107 @@ export async function runStream<S extends string>(host: StreamHost<S>, source: S
   return { ...counts.snapshot(), stopped: stopped && options.signal?.aborted === true, failures };
 }
 
-/** Sends one outcome where it belongs, and counts it. */
-async function deliver<S extends string>(
-  outcome: Outcome,
+/** What the two ways of running a stream share. */
+interface Run {
+  readonly counts: Counts;
+  readonly progress: Throttle;
+  readonly failures: StreamFailure[];
+  readonly sinks: readonly Sink[];
+  readonly every: number;
+}
+
+/**
+ * The fast path for a machine that never waits, over a source that reads in groups: each
+ * group's records run one after another with `processSync` and go straight to the sinks, with no
+ * promise per record; the only waits are the source's reads and a sink asking to (backpressure).
+ * The window of the general path is not needed: one record is in flight at a time. A stop ends
+ * the run after the record being written; the rest of its group is counted as cancelled (read,
+ * not run), and the checkpoint points at the first of them.
+ */
+async function runSynchronously<S extends string>(
+  host: StreamHost<S>,
+  processSync: (record: Data, options: ProcessOptions<S> | undefined) => RunResult<Data, S>,
+  source: Source,
+  sink: Sink | null,
+  options: StreamOptions<S>,
+  processOptions: ProcessOptions<S> | undefined,
+  run: Run,
+): Promise<StreamResult> {
+  const { counts, progress, failures, sinks, every } = run;
+  const signal = options.signal;
+  let sinceCheckpoint = 0;
+  let lastPosition: SourcePosition | null = null;
+  let stopped = signal?.aborted === true;
+  try {
+    const groups = (source.batches as () => AsyncIterable<readonly SourceItem[]>).call(source);
+    outer: for await (const group of groups) {
+      for (let i = 0; i < group.length; i++) {
+        if (signal?.aborted === true) {
+          stopped = true;
+          counts.read += group.length - i;
+          counts.cancelled += group.length - i;
+          break outer;
+        }
+        const item = group[i] as SourceItem;
+        counts.read++;
+        let result: RunResult<Data, string> | null = null;
+        let error: unknown = null;
+        if (item.kind === "record") {
+          try {
+            result = processSync(item.record as Data, processOptions);
+          } catch (thrown) {
+            error = thrown;
+          }
+        }
+        const wait = deliver(item, result, error, sink, options, counts, failures, host);
+        if (wait !== undefined) await wait;
+        lastPosition = item.position;
+        progress.tick();
+        if (options.checkpoint !== undefined && ++sinceCheckpoint >= every) {
+          sinceCheckpoint = 0;
+          await saveCheckpoint(options.checkpoint.path, sinks, lastPosition, counts);
+        }
+      }
+      if (stopped) break;
+    }
+  } catch (error) {
+    await Promise.allSettled(sinks.map((s) => s.close()));
+    await source.close();
+    throw error;
+  }
+  await Promise.all(sinks.map((s) => s.flush()));
+  if (options.checkpoint !== undefined && lastPosition !== null) await saveCheckpoint(options.checkpoint.path, sinks, lastPosition, counts);
+  await source.close();
+  progress.final();
+  return { ...counts.snapshot(), stopped: stopped && signal?.aborted === true, failures };
+}
+
+/** Sends one outcome where it belongs, and counts it; a promise while the sink asks to wait. */
+function deliver<S extends string>(
+  item: SourceItem,
+  result: RunResult<Data, string> | null,
+  error: unknown,
   sink: Sink | null,
   options: StreamOptions<S>,
   counts: Counts,
   failures: StreamFailure[],
   host: StreamHost<S>,
-): Promise<void> {
-  const { item, result, error } = outcome;
+): void | Promise<void> {
   const position = item.position;
   if (item.kind === "malformed") {
     counts.deadLettered++;
     const entry: StreamFailure = { index: position.index, line: position.line, error: item.error, raw: item.raw };
     const target = options.deadLetter ?? options.rejects;
-    if (target !== undefined) await target.write(entry);
-    else keep(failures, entry);
+    if (target !== undefined) return target.write(entry);
+    keep(failures, entry);
     return;
   }
   if (result === null || !result.success) {
     counts.failed++;
     const text = result === null ? `the run threw: ${errorText(error)}` : (result.error ?? "failed");
     const entry: StreamFailure = { index: position.index, line: position.line, error: text, state: result?.final_state ?? null };
-    if (options.rejects !== undefined) await options.rejects.write(result === null ? entry : { ...result, index: position.index, line: position.line });
-    else keep(failures, entry);
+    if (options.rejects !== undefined) return options.rejects.write(result === null ? entry : { ...result, index: position.index, line: position.line });
+    keep(failures, entry);
     return;
   }
   const state = result.final_state ?? "";
@@ -268,7 +349,7 @@ async function deliver<S extends string>(
     return;
   }
   counts.written++;
-  await target.write(result.data);
+  return target.write(result.data);
 }
 
 function keep(failures: StreamFailure[], entry: StreamFailure): void {

@@ -58,6 +58,11 @@ export interface Source extends AsyncIterable<SourceItem> {
   bytesRead(): number;
   /** Stops reading and releases the file, cursor or connection (idempotent). */
   close(): Promise<void>;
+  /**
+   * The same items in the groups the source reads them (a chunk of lines), for consumers that go
+   * faster on groups; iterate either this or the source itself, once.
+   */
+  batches?(): AsyncIterable<readonly SourceItem[]>;
 }
 
 /** Input formats. */

@@ -13,7 +13,7 @@ import { iterableItems } from "./iterable.js";
 import { jsonItems } from "./json.js";
 import { jsonlItems } from "./jsonl.js";
 import { checkOptions, fileFormat, formatSettings, nameWithoutGzip, type FormatSettings, type SourceOptions } from "./options.js";
-import { GeneratedSource, type ReadStart } from "./source.js";
+import { GeneratedSource, type ItemChunk, type ReadStart } from "./source.js";
 import { textItems } from "./text.js";
 
 export type { ColumnType } from "./csv.js";
@@ -121,7 +121,7 @@ function openIterable(values: Iterable<unknown> | AsyncIterable<unknown>, option
   return new GeneratedSource({ description, totalBytes: null, items: iterableItems(values, { next: 0, skip: index }), bytesRead: () => 0 });
 }
 
-function formatItems(input: ByteInput, start: ReadStart, settings: FormatSettings, description: string, header?: CsvHeader): AsyncGenerator<SourceItem, void, undefined> {
+function formatItems(input: ByteInput, start: ReadStart, settings: FormatSettings, description: string, header?: CsvHeader): AsyncGenerator<ItemChunk, void, undefined> {
   switch (settings.format) {
     case "jsonl":
       return jsonlItems(input, start);

@@ -5,10 +5,10 @@
 import type { SourceItem, SourcePosition } from "../types.js";
 import type { ByteInput } from "./bytes.js";
 import { isBlank, lineItems } from "./lines.js";
-import { isRecordObject, malformedItem, recordItem, type ReadStart, typeName } from "./source.js";
+import { isRecordObject, type ItemChunk, malformedItem, recordItem, type ReadStart, typeName } from "./source.js";
 
 /** The items of a JSONL input. */
-export function jsonlItems(input: ByteInput, start: ReadStart): AsyncGenerator<SourceItem, void, undefined> {
+export function jsonlItems(input: ByteInput, start: ReadStart): AsyncGenerator<ItemChunk, void, undefined> {
   return lineItems(input, start, (text) => !isBlank(text), jsonlItem);
 }
 

@@ -4,7 +4,7 @@
  */
 import type { SourceItem, SourcePosition } from "../types.js";
 import type { ByteInput } from "./bytes.js";
-import { textPosition, type ReadStart } from "./source.js";
+import { type ItemChunk, textPosition, type ReadStart } from "./source.js";
 
 /** Called with a line's text (without its CR LF or LF) and its length in bytes, terminator included. */
 export type LineHandler = (text: string, bytes: number) => void;
@@ -68,7 +68,7 @@ export async function* lineItems(
   start: ReadStart,
   keep: (text: string) => boolean,
   toItem: (text: string, position: SourcePosition) => SourceItem,
-): AsyncGenerator<SourceItem, void, undefined> {
+): AsyncGenerator<ItemChunk, void, undefined> {
   const { count } = start;
   let line = start.line;
   let offset = input.offset;
@@ -87,10 +87,10 @@ export async function* lineItems(
       if (ready.length === 0) continue;
       const items = ready;
       ready = [];
-      for (const item of items) yield item;
+      yield items;
     }
     splitter.end(onLine);
-    for (const item of ready) yield item;
+    if (ready.length > 0) yield ready;
   } finally {
     await input.stop();
   }

@@ -67,12 +67,15 @@ export function setField(target: Record<string, unknown>, key: string, value: un
   else target[key] = value;
 }
 
+/** What a format reader yields: one item, or the items of one chunk of input. */
+export type ItemChunk = SourceItem | readonly SourceItem[];
+
 /** How a generated source is built. */
 export interface GeneratedSourceParts {
   readonly description: string;
   readonly totalBytes: number | null;
   /** The items; its `finally` releases what it holds when it ends or is returned. */
-  readonly items: AsyncGenerator<SourceItem, void, undefined>;
+  readonly items: AsyncGenerator<ItemChunk, void, undefined>;
   readonly bytesRead: () => number;
   /**
    * Stops the underlying input at once (destroys a stream, closes a file), so a read in flight
@@ -81,11 +84,15 @@ export interface GeneratedSourceParts {
   readonly stop?: () => void | Promise<void>;
 }
 
+function isChunk(value: ItemChunk): value is readonly SourceItem[] {
+  return Array.isArray(value);
+}
+
 /** A `Source` over an item generator: iterated once; `close()` (also `break` in `for await`) releases it. */
 export class GeneratedSource implements Source {
   readonly description: string;
   readonly totalBytes: number | null;
-  readonly #items: AsyncGenerator<SourceItem, void, undefined>;
+  readonly #items: AsyncGenerator<ItemChunk, void, undefined>;
   readonly #bytesRead: () => number;
   readonly #stop: (() => void | Promise<void>) | undefined;
   #iterated = false;
@@ -104,15 +111,50 @@ export class GeneratedSource implements Source {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<SourceItem> {
-    if (this.#iterated) throw new SourceReadError(`${this.description}: a source is read once; open it again to read it again`);
-    this.#iterated = true;
+    this.#claim();
+    let chunk: readonly SourceItem[] = [];
+    let at = 0;
+    const next = async (): Promise<IteratorResult<SourceItem, undefined>> => {
+      while (at >= chunk.length) {
+        if (this.#closing !== undefined) return { done: true, value: undefined };
+        const got = await this.#items.next();
+        if (got.done === true) return { done: true, value: undefined };
+        chunk = isChunk(got.value) ? got.value : [got.value];
+        at = 0;
+      }
+      return { done: false, value: chunk[at++] as SourceItem };
+    };
     return {
-      next: () => (this.#closing === undefined ? this.#items.next() : Promise.resolve({ done: true, value: undefined })),
+      next,
       return: async () => {
         await this.close();
         return { done: true, value: undefined };
       },
     };
+  }
+
+  /** The items in the groups the reader produced them (a chunk of lines); the source is read once, this way or the other. */
+  batches(): AsyncIterable<readonly SourceItem[]> {
+    this.#claim();
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: async (): Promise<IteratorResult<readonly SourceItem[], undefined>> => {
+          if (this.#closing !== undefined) return { done: true, value: undefined };
+          const got = await this.#items.next();
+          if (got.done === true) return { done: true, value: undefined };
+          return { done: false, value: isChunk(got.value) ? got.value : [got.value] };
+        },
+        return: async () => {
+          await this.close();
+          return { done: true, value: undefined };
+        },
+      }),
+    };
+  }
+
+  #claim(): void {
+    if (this.#iterated) throw new SourceReadError(`${this.description}: a source is read once; open it again to read it again`);
+    this.#iterated = true;
   }
 
   close(): Promise<void> {

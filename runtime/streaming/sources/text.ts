@@ -6,7 +6,7 @@
 import type { SourceItem } from "../types.js";
 import type { ByteInput } from "./bytes.js";
 import { isBlank, lineItems } from "./lines.js";
-import { recordItem, setField, type ReadStart } from "./source.js";
+import { recordItem, setField, type ReadStart, type ItemChunk } from "./source.js";
 
 /** How text lines become records. */
 export interface TextSettings {
@@ -15,7 +15,7 @@ export interface TextSettings {
 }
 
 /** The items of a text input. */
-export function textItems(input: ByteInput, start: ReadStart, settings: TextSettings): AsyncGenerator<SourceItem, void, undefined> {
+export function textItems(input: ByteInput, start: ReadStart, settings: TextSettings): AsyncGenerator<ItemChunk, void, undefined> {
   const { textField, keepEmpty } = settings;
   return lineItems(
     input,

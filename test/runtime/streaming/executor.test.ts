@@ -36,6 +36,26 @@ function memorySource(items: readonly (Record<string, unknown> | string)[]): Sou
   return source;
 }
 
+/** `memorySource` that also reads in groups of `size` (the fast path of a synchronous machine). */
+function groupedSource(items: readonly (Record<string, unknown> | string)[], size: number): Source & { pulled: number; closed: boolean } {
+  const source = memorySource(items);
+  return Object.assign(source, {
+    batches: (): AsyncIterable<readonly SourceItem[]> => ({
+      async *[Symbol.asyncIterator]() {
+        let group: SourceItem[] = [];
+        for await (const item of source) {
+          group.push(item);
+          if (group.length === size) {
+            yield group;
+            group = [];
+          }
+        }
+        if (group.length > 0) yield group;
+      },
+    }),
+  });
+}
+
 /** A sink keeping what it gets; `delayMs` makes each write wait (a slow destination). */
 function memorySink(name: string, delayMs = 0): Sink & { items: unknown[]; closed: boolean } {
   const sink = {
@@ -178,6 +198,41 @@ describe("processStream", () => {
     expect(checkpoint.sinks["out.jsonl"]?.items).toBe(out.items.length);
     expect(checkpoint.sinks["rejects.jsonl"]?.items).toBe(rejects.items.length);
     expect(checkpoint.stats.read).toBe(25);
+  });
+
+  it("a synchronous machine over a grouped source: the same results, order and counts as the general path", async () => {
+    const general = memorySink("out");
+    const generalRejects = memorySink("rejects");
+    const expected = await machine().processStream(memorySource(inputs(50)), general, { rejects: generalRejects });
+    const fast = memorySink("out");
+    const fastRejects = memorySink("rejects");
+    const got = await machine().processStream(groupedSource(inputs(50), 7), fast, { rejects: fastRejects });
+    expect(fast.items).toEqual(general.items);
+    expect(fastRejects.items).toEqual(generalRejects.items);
+    const { elapsedMs: _a, ratePerSecond: _b, ...rest } = got;
+    const { elapsedMs: _c, ratePerSecond: _d, ...restExpected } = expected;
+    expect(rest).toEqual(restExpected);
+  });
+
+  it("fast path: a stop mid-group counts the rest of the group as cancelled and checkpoints the first of them", async () => {
+    const controller = new AbortController();
+    const out = memorySink("out");
+    const write = out.write.bind(out);
+    out.write = (item: unknown) => {
+      if (out.items.length === 9) controller.abort();
+      return write(item);
+    };
+    const path = join(dir, "fast-stop.json");
+    const records = Array.from({ length: 100 }, (_, n) => ({ n: n * 2 + 1 })); // odd: never rejected, never failing with n % 5 === 4 … filter below
+    const ok = records.filter((r) => r.n % 5 !== 4 && r.n % 3 !== 0);
+    const stats = await machine().processStream(groupedSource(ok, 8), out, { signal: controller.signal, checkpoint: { path, every: 1000 } });
+    expect(stats.stopped).toBe(true);
+    expect(stats.written).toBe(10);
+    expect(stats.read).toBe(16);
+    expect(stats.cancelled).toBe(6);
+    expect(stats.read).toBe(stats.written + stats.filtered + stats.failed + stats.deadLettered + stats.cancelled);
+    const checkpoint = JSON.parse(readFileSync(path, "utf8")) as { source: { index: number } };
+    expect(checkpoint.source.index).toBe(10);
   });
 
   it("a sink that throws rejects the stream and closes the source and sinks", async () => {
