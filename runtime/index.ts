@@ -112,7 +112,7 @@ export {
   isValidationError,
 } from "./errors.js";
 export { BUILTIN_CATALOGUE, BUILTIN_NAMES, builtin } from "./functions/registry.js";
-export { BuiltinInputError, BuiltinNotFoundError, BuiltinParamsError, DatabaseFunctionError } from "./functions/errors.js";
+export { AggregateLimitError, BuiltinInputError, BuiltinNotFoundError, BuiltinParamsError, DatabaseFunctionError, StreamFunctionError } from "./functions/errors.js";
 export type { CommittedPart, DatabaseFailure } from "./functions/errors.js";
 export type {
   BuiltinDatabaseTransformer,

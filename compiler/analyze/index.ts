@@ -11,6 +11,7 @@ import { phaseResult, sortDiagnostics } from "../diagnostics/log.js";
 import type { SymbolTable } from "../check/types.js";
 import { completeSymbols, type CompleteSymbols } from "../check/symbols.js";
 import { resolveResource } from "../check/resource-kinds.js";
+import { isAsyncBuiltin } from "../check/builtin-catalogue.js";
 import { dataModeDiagnostics, dataModes } from "./data-modes.js";
 import { indexStates, reachabilityDiagnostics, reachableStates, terminalStates } from "./reachability.js";
 import { resourceDiagnostics, resourceTables } from "./resources.js";
@@ -61,10 +62,11 @@ function analyzeMachine(machine: Machine, symbols: CompleteSymbols): { analysis:
   return { analysis, diagnostics };
 }
 
-/** True when no registered function is declared async and no inline code awaits (builtins are sync). */
+/** True when no registered function is declared async, no inline code awaits and no builtin answers with a promise (`stream.chunk_reader`, `stream.write`). */
 export function isSync(machine: Machine): boolean {
   for (const { ref } of allFunctionUses(machine)) {
     if ((ref.kind === "RegisteredRef" || ref.kind === "InlineCode") && ref.isAsync) return false;
+    if (ref.kind === "BuiltinRef" && isAsyncBuiltin(ref.name)) return false;
   }
   return true;
 }

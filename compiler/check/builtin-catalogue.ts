@@ -16,6 +16,8 @@ export interface BuiltinSpec {
   readonly slots: readonly BuiltinSlot[];
   readonly params: Readonly<Record<string, { readonly type: BuiltinParamType; readonly required: boolean }>>;
   readonly doc: string;
+  /** True when it always answers with a promise (file I/O): a machine that uses it is asynchronous. */
+  readonly isAsync?: boolean;
 }
 
 const VALIDATOR_SLOTS: readonly BuiltinSlot[] = ["preValidator", "validator", "condition"];
@@ -157,6 +159,45 @@ export const BUILTIN_FUNCTIONS: Readonly<Record<string, BuiltinSpec>> = {
     },
     doc: "Begins, commits or rolls back the run's transaction (needs `transaction manual`), or marks (`savepoint`) or undoes (`rollback_to`) a savepoint; adds `transaction_active`.",
   },
+  "stream.chunk_reader": {
+    slots: TRANSFORMER_SLOTS,
+    params: {
+      path: { type: "string", required: true },
+      chunk_size: { type: "number", required: false },
+      format: { type: "string", required: false },
+    },
+    doc: "Reads the next `chunk_size` items of the file `path` after the record's `_chunk_state`; adds `chunk`, `chunk_errors`, `has_more` and the new `_chunk_state` (for looping arcs).",
+    isAsync: true,
+  },
+  "stream.parse": {
+    slots: TRANSFORMER_SLOTS,
+    params: {
+      field: { type: "string", required: false },
+      output_field: { type: "string", required: false },
+      format: { type: "string", required: true },
+    },
+    doc: "Parses the text in `field` as `format` (json, jsonl, csv, text); adds the value as `output_field`.",
+  },
+  "stream.write": {
+    slots: TRANSFORMER_SLOTS,
+    params: {
+      path: { type: "string", required: true },
+      format: { type: "string", required: true },
+      field: { type: "string", required: false },
+      append: { type: "boolean", required: false },
+    },
+    doc: "Appends the object or objects in `field` to the file `path` as `format`, flushed before it returns; adds `appended_count`.",
+    isAsync: true,
+  },
+  "stream.aggregate": {
+    slots: TRANSFORMER_SLOTS,
+    params: {
+      aggregations: { type: "object", required: true },
+      group_by: { type: "string[]", required: false },
+      max_groups: { type: "number", required: false },
+    },
+    doc: "Keeps running `count`, `sum`, `avg`, `min` and `max` over the records this machine saw, overall or per `group_by` group (at most `max_groups`); adds `aggregation` or `aggregations`.",
+  },
 };
 
 /**
@@ -170,12 +211,18 @@ export const BUILTIN_PARAM_VALUES: Readonly<Record<string, Readonly<Record<strin
   "database.bulk_insert": { on_duplicate: ["error", "ignore", "update"] },
   "database.batch_commit": { atomicity: ["require", "best_effort"] },
   "database.transaction": { action: ["begin", "commit", "rollback", "savepoint", "rollback_to"] },
+  "stream.chunk_reader": { format: ["jsonl", "csv", "json", "text"] },
+  // The reference's RecordParser also read yaml and xml; fsmc's runtime has no parser for either.
+  "stream.parse": { format: ["json", "jsonl", "csv", "text"] },
+  "stream.write": { format: ["jsonl", "csv", "json"] },
 };
 
 /** Count parameters that must be whole numbers above 0, by builtin. */
 export const BUILTIN_POSITIVE_COUNTS: Readonly<Record<string, readonly string[]>> = {
   "database.bulk_insert": ["chunk_size"],
   "database.batch_commit": ["batch_size"],
+  "stream.chunk_reader": ["chunk_size"],
+  "stream.aggregate": ["max_groups"],
 };
 
 /** Builtins whose `resource` parameter names a SQL resource (`sqlite`, `postgres`) or a role bound to one. */
@@ -200,4 +247,9 @@ export const BUILTINS_WITH_BOUNDS: readonly string[] = ["validators.range", "val
 /** The builtin of this name, or undefined. */
 export function builtinSpec(name: string): BuiltinSpec | undefined {
   return Object.prototype.hasOwnProperty.call(BUILTIN_FUNCTIONS, name) ? BUILTIN_FUNCTIONS[name] : undefined;
+}
+
+/** True for a builtin that answers with a promise (`stream.chunk_reader`, `stream.write`): its machine is asynchronous. */
+export function isAsyncBuiltin(name: string): boolean {
+  return builtinSpec(name)?.isAsync === true;
 }

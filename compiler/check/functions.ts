@@ -14,6 +14,7 @@ import {
   type BuiltinParamType,
 } from "./builtin-catalogue.js";
 import { regexProblem } from "./schemas.js";
+import { aggregateProblems } from "./stream-builtins.js";
 import { resolveResource } from "./resource-kinds.js";
 import type { Span } from "../source/index.js";
 
@@ -87,6 +88,7 @@ function checkParams(ref: BuiltinRef, machine: Machine): Diagnostic[] {
     }
   }
   if (ref.name === "database.batch_commit") problems.push(...legacyAtomicity(params));
+  if (ref.name === "stream.aggregate") problems.push(...aggregateProblems(params));
   if (BUILTIN_SQL_RESOURCE_PARAMS.includes(ref.name) && typeof params["resource"] === "string" && params["resource"] !== "") {
     problems.push(...sqlResource(machine, params["resource"]));
   }

@@ -16,6 +16,8 @@ export const RUNTIME_CODES: Readonly<Record<string, { readonly title: string }>>
   FSMR0011: { title: "bad parameters of a built-in function" },
   FSMR0012: { title: "record a built-in transformer cannot process" },
   FSMR0013: { title: "a built-in database function failed" },
+  FSMR0014: { title: "a built-in stream function could not read or write its file" },
+  FSMR0015: { title: "stream.aggregate reached max_groups" },
   FSMR0020: { title: "resource provider failed" },
   FSMR0021: { title: "resource pool acquire timed out" },
   FSMR0022: { title: "resource manager is closed" },

@@ -4,6 +4,7 @@
  * registered function. Everything here is sorted or in source order, never in input order.
  */
 import type { AnalysisReport, MachineAnalysis, RoleScope } from "../analyze/types.js";
+import { isAsyncBuiltin } from "../check/builtin-catalogue.js";
 import {
   allFunctionUses,
   allStates,
@@ -163,6 +164,7 @@ function analysisOf(report: AnalysisReport, machine: Machine): MachineAnalysis |
 function computedIsSync(machine: Machine): boolean {
   for (const use of allFunctionUses(machine)) {
     if ((use.ref.kind === "RegisteredRef" || use.ref.kind === "InlineCode") && use.ref.isAsync) return false;
+    if (use.ref.kind === "BuiltinRef" && isAsyncBuiltin(use.ref.name)) return false;
   }
   return true;
 }

@@ -4,6 +4,7 @@
  * is left as placeholders here; the module writer lays it out after formatting.
  */
 import { ts } from "ts-morph";
+import { isAsyncBuiltin } from "../check/builtin-catalogue.js";
 import {
   assertNever,
   type Arc,
@@ -123,7 +124,7 @@ class TableWriter {
         return `{ name: ${quote(ref.name)}, kind: "registered", isAsync: ${ref.isAsync}, fn: ${this.#registered(ref, dataType, ctxType)} }`;
       case "BuiltinRef": {
         const params = ref.params !== undefined ? `, ${jsonLiteral(ref.params)}` : "";
-        return `{ name: ${quote(ref.name)}, kind: "builtin", isAsync: false, fn: ${imports.value("builtin")}(${quote(ref.name)}${params}) }`;
+        return `{ name: ${quote(ref.name)}, kind: "builtin", isAsync: ${isAsyncBuiltin(ref.name)}, fn: ${imports.value("builtin")}(${quote(ref.name)}${params}) }`;
       }
       case "InlineCode": {
         const returns = inlineReturnType(ref, slot, dataType);

@@ -70,7 +70,7 @@ function bind(name: string, target: SqlTarget, sql: string, values: Readonly<Rec
 }
 
 /** Whole, positive count params (`chunk_size`, `batch_size`), checked when the machine is built. */
-function positiveCount(name: string, param: string, value: number | undefined, fallback: number): number {
+export function positiveCount(name: string, param: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) throw new BuiltinParamsError(name, param, `must be a whole number > 0, got ${value}`);
   return value;

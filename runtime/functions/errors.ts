@@ -1,7 +1,9 @@
 /**
  * Errors of the built-in function library: FSMR0010–FSMR0019. The first two are raised when a
  * generated module builds its machine (a wrong name or params); the third when a record cannot
- * be processed by a builtin transformer; the fourth when a database builtin's statements fail.
+ * be processed by a builtin transformer; the fourth when a database builtin's statements fail;
+ * the fifth when a stream builtin cannot read or write its file; the sixth when `stream.aggregate`
+ * would hold more groups than it may.
  */
 import { FsmRuntimeError } from "../errors.js";
 
@@ -93,5 +95,40 @@ export class DatabaseFunctionError extends FsmRuntimeError {
     this.sqlCode = sqlCode;
     this.retryable = failure.retryable;
     this.committed = part;
+  }
+}
+
+/**
+ * A built-in stream function (`stream.chunk_reader`, `stream.write`) could not read or write its
+ * file: a missing or unreadable file, a cursor that does not fit the file, a row the file's format
+ * cannot hold, a failed write. The streaming error underneath is the `cause`.
+ */
+export class StreamFunctionError extends FsmRuntimeError {
+  constructor(
+    readonly functionName: string,
+    /** The file, as the params name it. */
+    readonly path: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super("FSMR0014", `Built-in function \`${functionName}\`: ${detail}`, options);
+  }
+}
+
+/** `stream.aggregate` met a new group while it already holds `max_groups` of them: its state stays bounded. */
+export class AggregateLimitError extends FsmRuntimeError {
+  constructor(
+    readonly functionName: string,
+    readonly maxGroups: number,
+    /** The group the record would have started: group field → value. */
+    readonly group: Readonly<Record<string, unknown>>,
+  ) {
+    const text = JSON.stringify(group);
+    // Group values are strings too: a long one is cut so the message stays one readable line.
+    const shown = text.length > 200 ? `${text.slice(0, 199)}…` : text;
+    super(
+      "FSMR0015",
+      `Built-in function \`${functionName}\`: the record starts a new group ${shown}, but max_groups (${maxGroups}) groups are held already; the record is not counted`,
+    );
   }
 }

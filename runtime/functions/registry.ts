@@ -6,11 +6,12 @@ import type { SlotFunction } from "../machine/definition.js";
 import type { BuiltinEntry, BuiltinInfo } from "./entry.js";
 import { DATABASE_FUNCTIONS } from "./database.js";
 import { BuiltinNotFoundError } from "./errors.js";
+import { STREAM_FUNCTIONS } from "./stream.js";
 import { TRANSFORMERS } from "./transformers.js";
 import { VALIDATORS } from "./validators.js";
 
 // Code-point order, never localeCompare: the list must not depend on the machine's locale.
-const ENTRIES: readonly BuiltinEntry[] = [...VALIDATORS, ...TRANSFORMERS, ...DATABASE_FUNCTIONS].sort((a, b) =>
+const ENTRIES: readonly BuiltinEntry[] = [...VALIDATORS, ...TRANSFORMERS, ...DATABASE_FUNCTIONS, ...STREAM_FUNCTIONS].sort((a, b) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
 );
 

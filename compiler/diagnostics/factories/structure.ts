@@ -170,7 +170,8 @@ export type BuiltinParamProblem =
   | { readonly kind: "positiveCount"; readonly param: string; readonly value: number }
   | { readonly kind: "requiredWith"; readonly param: string; readonly other: string; readonly value: string }
   | { readonly kind: "contradicts"; readonly param: string; readonly other: string; readonly reason: string }
-  | { readonly kind: "sqlResource"; readonly param: string; readonly value: string; readonly known: readonly string[]; readonly actualKind?: string };
+  | { readonly kind: "sqlResource"; readonly param: string; readonly value: string; readonly known: readonly string[]; readonly actualKind?: string }
+  | { readonly kind: "groupClash"; readonly param: string; readonly name: string };
 
 /** FSM0309: a built-in's `params` miss a required parameter, name an unknown one, or have a wrong type or value. */
 export function builtinParams(name: string, problem: BuiltinParamProblem, span: Span): Diagnostic {
@@ -284,6 +285,14 @@ export function builtinParams(name: string, problem: BuiltinParamProblem, span: 
         message: `parameters ${q(problem.param)} and ${q(problem.other)} of ${q(name)} contradict each other`,
         labels: [{ span, primary: true, message: problem.reason }],
         help: `give only ${q(problem.other)}`,
+      };
+    case "groupClash":
+      return {
+        ...base,
+        message: `${q(name)} writes ${q(problem.name)} both as a group field and as an aggregation`,
+        labels: [{ span, primary: true, message: `${q(problem.name)} is in ${q(problem.param)} and in \`group_by\`` }],
+        notes: ["each group's output holds its group fields and its aggregations under one set of keys"],
+        help: `rename the aggregation ${q(problem.name)}`,
       };
   }
 }

@@ -24,6 +24,10 @@ describe("builtin catalogue", () => {
         "database.bulk_insert",
         "database.batch_commit",
         "database.transaction",
+        "stream.chunk_reader",
+        "stream.parse",
+        "stream.write",
+        "stream.aggregate",
       ].sort(),
     );
   });

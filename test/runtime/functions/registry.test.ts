@@ -12,6 +12,10 @@ const EXPECTED: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
   "database.fetch": { resource: true, query: true, params: false, fetch_one: false },
   "database.query": { resource: true, query_field: false, params_field: false, result_field: false },
   "database.upsert": { resource: true, table: true, key_columns: true, value_columns: false, on_conflict: false },
+  "stream.aggregate": { aggregations: true, group_by: false, max_groups: false },
+  "stream.chunk_reader": { path: true, chunk_size: false, format: false },
+  "stream.parse": { field: false, output_field: false, format: true },
+  "stream.write": { path: true, format: true, field: false, append: false },
   "transformers.filter_fields": { fields: true },
   "transformers.flatten": { separator: false },
   "transformers.map_fields": { mapping: true },
@@ -34,6 +38,10 @@ const SAMPLE_PARAMS: Readonly<Record<string, Readonly<Record<string, unknown>>>>
   "database.fetch": { resource: "db", query: "select 1" },
   "database.query": { resource: "db" },
   "database.upsert": { resource: "db", table: "items", key_columns: ["id"] },
+  "stream.aggregate": { aggregations: { n: { function: "count" } } },
+  "stream.chunk_reader": { path: "records.jsonl" },
+  "stream.parse": { format: "json" },
+  "stream.write": { path: "out.jsonl", format: "jsonl" },
   "transformers.filter_fields": { fields: ["id", "name"] },
   "transformers.flatten": {},
   "transformers.map_fields": { mapping: { id: "record_id" } },
@@ -205,8 +213,9 @@ describe("builtin: params", () => {
 });
 
 describe("builtin: every function", () => {
-  // The database functions need a resource in ctx: test/runtime/functions/database.test.ts runs them.
-  it.each(BUILTIN_NAMES.filter((name) => !name.startsWith("database.")))("%s builds from valid params, is named after itself and takes (data, ctx)", (name) => {
+  // The database functions need a resource in ctx, and the file functions of `stream.*` a file:
+  // test/runtime/functions/database.test.ts and stream.test.ts run them.
+  it.each(BUILTIN_NAMES.filter((name) => !name.startsWith("database.") && name !== "stream.chunk_reader" && name !== "stream.write"))("%s builds from valid params, is named after itself and takes (data, ctx)", (name) => {
     const fn = make(name, SAMPLE_PARAMS[name]);
     expect(fn.name).toBe(name);
     const result = fn({ id: 1, name: "bob" }, CTX);
