@@ -48,8 +48,23 @@ export function databaseSink(handle: SqliteHandle | PostgresHandle, options: Dat
   return new DatabaseSink(name, target, table, batchSize, mode, key);
 }
 
-/** Consecutive rows with the same fields (in any order): one statement each. */
-function groupsOf(rows: readonly Row[]): Row[][] {
+/**
+ * The rows of a batch as statements: one per set of fields (in any order). Inserts group every
+ * row of the batch with the same fields together, whatever comes between them (a batch whose rows
+ * alternate between two shapes is two statements, not one per row); upserts group only
+ * consecutive rows, so that two writes of one key keep their order.
+ */
+function groupsOf(rows: readonly Row[], mode: "insert" | "upsert"): Row[][] {
+  if (mode === "insert") {
+    const bySignature = new Map<string, Row[]>();
+    for (const row of rows) {
+      const signature = Object.keys(row).sort().join("\0");
+      const group = bySignature.get(signature);
+      if (group === undefined) bySignature.set(signature, [row]);
+      else group.push(row);
+    }
+    return [...bySignature.values()];
+  }
   const groups: Row[][] = [];
   let signature: string | null = null;
   for (const row of rows) {
@@ -154,7 +169,7 @@ class DatabaseSink implements Sink {
     };
     let done: Maybe<void>;
     try {
-      done = this.target.transaction((t) => eachInOrder(groupsOf(rows), (group) => andThen(this.#statement(t, group), () => undefined)));
+      done = this.target.transaction((t) => eachInOrder(groupsOf(rows, this.mode), (group) => andThen(this.#statement(t, group), () => undefined)));
     } catch (error) {
       return fail(error);
     }

@@ -121,6 +121,17 @@ function databaseSuite(label: string, open: () => Promise<Backend>): void {
       expect(thrown(() => sink.write({ id: 8, name: "late" }))).toBeInstanceOf(SinkClosedError);
     });
 
+    it("inserts a batch whose rows alternate between shapes as one statement per shape, every row stored", async () => {
+      const db = await backend();
+      const table = await itemsTable(db);
+      const sink = databaseSink(db.handle, { table, batchSize: 100 });
+      const rows: Row[] = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? { id: i, name: `n${i}` } : { id: i, name: `n${i}`, qty: i }));
+      for (const row of rows) await sink.write(row);
+      await sink.close();
+      const stored = await db.rows(`select id, qty from ${table} order by id`);
+      expect(stored.map((r) => [Number(r["id"]), Number(r["qty"])])).toEqual(rows.map((r) => [r["id"], r["qty"] ?? 7]));
+    });
+
     it("rolls back the whole batch holding a row that breaks a constraint; earlier batches stay; the error names the batch", async () => {
       const db = await backend();
       const table = await itemsTable(db);
