@@ -15,7 +15,7 @@ import { type TxAction, type TxNow, TX_NOW } from "../transactions/none.js";
 import { defineBuiltin, type BuiltinDatabaseTransformer, type BuiltinEntry } from "./entry.js";
 import { BuiltinInputError, BuiltinParamsError, DatabaseFunctionError } from "./errors.js";
 import type { ParamSpecs, ParamValues } from "./params.js";
-import { isPlainObject, isRecordObject, put, typeName } from "./values.js";
+import { isPlainObject, isRecordObject, put, typeName, expectRecord, withField } from "./values.js";
 
 const RESOURCE = {
   kind: "string",
@@ -39,17 +39,6 @@ function targetOf(name: string, resource: string, ctx: Ctx | undefined): SqlTarg
   return target;
 }
 
-function expectRecord(name: string, data: unknown): Row {
-  if (!isRecordObject(data)) throw new BuiltinInputError(name, `expects an object record, got ${typeName(data)}`);
-  return data;
-}
-
-/** The record with `field` set to `value` (a fresh object; the input is never changed). */
-function withField(data: Row, field: string, value: unknown): Row {
-  const result: Row = { ...data };
-  put(result, field, value);
-  return result;
-}
 
 /** Runs `work` against the database; a failure leaves as the operation's `DatabaseFunctionError`. */
 function attempt<T>(name: string, operation: string, values: unknown, work: () => Maybe<T>): Maybe<T> {

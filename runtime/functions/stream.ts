@@ -19,21 +19,10 @@ import type { ParamSpecs, ParamValues } from "./params.js";
 import { Aggregator, readAggregations } from "./stream-aggregate.js";
 import { AppendFailure, appendRows, readChunk } from "./stream-files.js";
 import { PARSE_FORMATS, type ParseFormat, ParseProblem, parseText } from "./stream-parse.js";
-import { isPlainObject, isPresent, isRecordObject, put, typeName } from "./values.js";
+import { expectRecord, isPlainObject, isPresent, isRecordObject, typeName, withField } from "./values.js";
 
 type Row = Record<string, unknown>;
 
-function expectRecord(name: string, data: unknown): Row {
-  if (!isRecordObject(data)) throw new BuiltinInputError(name, `expects an object record, got ${typeName(data)}`);
-  return data;
-}
-
-/** The record with `field` set to `value` (a fresh object; the input is never changed). */
-function withField(data: Row, field: string, value: unknown): Row {
-  const result: Row = { ...data };
-  put(result, field, value);
-  return result;
-}
 
 /** ` (relative to the working directory …)` for a relative path: where the file was looked for. */
 function whereRelative(path: string): string {

@@ -6,7 +6,7 @@
 import { defineBuiltin, type BuiltinEntry, type BuiltinTransformer } from "./entry.js";
 import { BuiltinInputError, BuiltinParamsError } from "./errors.js";
 import type { ParamSpecs, ParamValues } from "./params.js";
-import { isPlainObject, isPresent, isRecordObject, put, typeName } from "./values.js";
+import { expectRecord, isPlainObject, isPresent, put, typeName } from "./values.js";
 
 const MAPPING_PARAMS = {
   mapping: { kind: "object", required: true, description: "old field name → new field name" },
@@ -173,11 +173,6 @@ function flattenInto(result: Record<string, unknown>, prefix: string | undefined
     if (Object.hasOwn(result, path)) throw new BuiltinInputError(run.name, `two fields flatten to the same key \`${path}\``);
     put(result, path, isPlainObject(value) ? {} : value);
   }
-}
-
-function expectRecord(name: string, data: unknown): Record<string, unknown> {
-  if (!isRecordObject(data)) throw new BuiltinInputError(name, `expects an object record, got ${typeName(data)}`);
-  return data;
 }
 
 /** The builtin transformers, in no particular order (the registry sorts them). */

@@ -2,6 +2,7 @@
  * Small value helpers shared by the builtins: type names for messages, field presence, and
  * writes that treat every key (even `__proto__`) as plain data.
  */
+import { BuiltinInputError } from "./errors.js";
 
 /** A value's type as messages name it: `null`, `array`, `NaN`, else its `typeof`. */
 export function typeName(value: unknown): string {
@@ -44,4 +45,17 @@ export function put(record: Record<string, unknown>, key: string, value: unknown
 export function quoteValue(value: string): string {
   const quoted = JSON.stringify(value);
   return quoted.length > 80 ? `${quoted.slice(0, 79)}…` : quoted;
+}
+
+/** The record a builtin transformer was given, or the input error saying it is not an object. */
+export function expectRecord(name: string, data: unknown): Record<string, unknown> {
+  if (!isRecordObject(data)) throw new BuiltinInputError(name, `expects an object record, got ${typeName(data)}`);
+  return data;
+}
+
+/** The record with `field` set to `value` (a fresh object; the input is never changed). */
+export function withField(data: Record<string, unknown>, field: string, value: unknown): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...data };
+  put(result, field, value);
+  return result;
 }
