@@ -116,8 +116,8 @@ function requireCount(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`processBatch: ${name} must be an integer >= 1, got ${value}`);
 }
 
-/** The `ProcessOptions` part of the batch options, or undefined when there is none. */
-function perRecordOptions<S extends string>(options: BatchOptions<S>): ProcessOptions<S> | undefined {
+/** The `ProcessOptions` part of batch or stream options, or undefined when there is none. */
+export function perRecordOptions<S extends string>(options: ProcessOptions<S>): ProcessOptions<S> | undefined {
   const { initialState, timeoutSeconds, dataMode, strategy, variables } = options;
   if (initialState === undefined && timeoutSeconds === undefined && dataMode === undefined && strategy === undefined && variables === undefined) return undefined;
   return {

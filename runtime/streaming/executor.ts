@@ -14,6 +14,7 @@ import type { ProcessOptions, RunResult } from "../machine/api.js";
 import type { Data } from "../machine/definition.js";
 import type { Sink, SinkPosition, Source, SourceItem, SourcePosition } from "./types.js";
 import { type Checkpoint, writeCheckpoint } from "./checkpoint.js";
+import { perRecordOptions } from "../engine/batch.js";
 
 /** What the executor needs from the machine. */
 export interface StreamHost<S extends string> {
@@ -112,13 +113,14 @@ export async function runStream<S extends string>(host: StreamHost<S>, source: S
   }
   const every = options.checkpoint?.every ?? 10_000;
   if (!Number.isSafeInteger(every) || every < 1) throw new RangeError(`checkpoint.every must be a whole number >= 1, got ${every}`);
-  const processOptions = processOptionsOf(options);
+  const processOptions = perRecordOptions(options);
   const counts = new Counts(source, options.resumedStats);
   const progress = new Throttle(options.onProgress ?? null, options.progressIntervalMs ?? 200, () => counts.snapshot());
   const failures: StreamFailure[] = [];
   const sinks = distinct([sink, options.rejects, options.deadLetter, ...Object.values(options.routes ?? {})]);
+  const run = new Run(counts, progress, failures, sinks, every, options.checkpoint?.path);
   if (host.processSync !== undefined && source.batches !== undefined) {
-    return runSynchronously(host, host.processSync, source, sink, options, processOptions, { counts, progress, failures, sinks, every });
+    return runSynchronously(host, host.processSync, source, sink, options, processOptions, run);
   }
 
   // The window: records in flight, oldest first. The reader adds, the emitter takes.
@@ -179,8 +181,6 @@ export async function runStream<S extends string>(host: StreamHost<S>, source: S
     }
   })();
 
-  let sinceCheckpoint = 0;
-  let lastPosition: SourcePosition | null = null;
   let emitterError: unknown = null;
   try {
     for (;;) {
@@ -201,12 +201,7 @@ export async function runStream<S extends string>(host: StreamHost<S>, source: S
       const outcome = await (entry as { promise: Promise<Outcome> }).promise;
       notifyReader();
       await deliver(outcome.item, outcome.result, outcome.error, sink, options, counts, failures, host);
-      lastPosition = outcome.item.position;
-      progress.tick();
-      if (options.checkpoint !== undefined && ++sinceCheckpoint >= every) {
-        sinceCheckpoint = 0;
-        await saveCheckpoint(options.checkpoint.path, sinks, lastPosition, counts);
-      }
+      await run.delivered(outcome.item.position);
     }
   } catch (error) {
     emitterError = error;
@@ -222,25 +217,51 @@ export async function runStream<S extends string>(host: StreamHost<S>, source: S
     counts.cancelled++;
   }
   if (emitterError !== null) {
-    await Promise.allSettled(sinks.map((s) => s.close()));
-    await source.close();
+    await run.abandon(source);
     throw emitterError;
   }
-  await Promise.all(sinks.map((s) => s.flush()));
-  if (options.checkpoint !== undefined && lastPosition !== null) await saveCheckpoint(options.checkpoint.path, sinks, lastPosition, counts);
-  await source.close();
-  if (readerError !== null) throw readerError;
-  progress.final();
-  return { ...counts.snapshot(), stopped: stopped && options.signal?.aborted === true, failures };
+  return run.finish(source, stopped && options.signal?.aborted === true, readerError);
 }
 
-/** What the two ways of running a stream share. */
-interface Run {
-  readonly counts: Counts;
-  readonly progress: Throttle;
-  readonly failures: StreamFailure[];
-  readonly sinks: readonly Sink[];
-  readonly every: number;
+/** What the two ways of running a stream share: the counts, and the steps after each item and at the end. */
+class Run {
+  #sinceCheckpoint = 0;
+  /** The position of the last item delivered (where a checkpoint resumes after). */
+  #lastPosition: SourcePosition | null = null;
+
+  constructor(
+    readonly counts: Counts,
+    readonly progress: Throttle,
+    readonly failures: StreamFailure[],
+    readonly sinks: readonly Sink[],
+    readonly every: number,
+    readonly checkpointPath: string | undefined,
+  ) {}
+
+  /** After an item was delivered: progress, and a checkpoint every `every` items (a promise then). */
+  delivered(position: SourcePosition): void | Promise<void> {
+    this.#lastPosition = position;
+    this.progress.tick();
+    if (this.checkpointPath === undefined || ++this.#sinceCheckpoint < this.every) return;
+    this.#sinceCheckpoint = 0;
+    return saveCheckpoint(this.checkpointPath, this.sinks, position, this.counts);
+  }
+
+  /** After a failure: every sink and the source closed, what they hold released. */
+  async abandon(source: Source): Promise<void> {
+    await Promise.allSettled(this.sinks.map((s) => s.close()));
+    await source.close();
+  }
+
+  /** The end: sinks flushed, the last checkpoint written, the source closed, the last progress call. */
+  async finish(source: Source, stopped: boolean, readerError: unknown = null): Promise<StreamResult> {
+    await Promise.all(this.sinks.map((s) => s.flush()));
+    if (this.checkpointPath !== undefined && this.#lastPosition !== null) await saveCheckpoint(this.checkpointPath, this.sinks, this.#lastPosition, this.counts);
+    await source.close();
+    if (readerError !== null) throw readerError;
+    this.progress.final();
+    return { ...this.counts.snapshot(), stopped, failures: this.failures };
+  }
 }
 
 /**
@@ -260,10 +281,8 @@ async function runSynchronously<S extends string>(
   processOptions: ProcessOptions<S> | undefined,
   run: Run,
 ): Promise<StreamResult> {
-  const { counts, progress, failures, sinks, every } = run;
+  const { counts, failures } = run;
   const signal = options.signal;
-  let sinceCheckpoint = 0;
-  let lastPosition: SourcePosition | null = null;
   let stopped = signal?.aborted === true;
   try {
     const groups = (source.batches as () => AsyncIterable<readonly SourceItem[]>).call(source);
@@ -288,25 +307,16 @@ async function runSynchronously<S extends string>(
         }
         const wait = deliver(item, result, error, sink, options, counts, failures, host);
         if (wait !== undefined) await wait;
-        lastPosition = item.position;
-        progress.tick();
-        if (options.checkpoint !== undefined && ++sinceCheckpoint >= every) {
-          sinceCheckpoint = 0;
-          await saveCheckpoint(options.checkpoint.path, sinks, lastPosition, counts);
-        }
+        const saving = run.delivered(item.position);
+        if (saving !== undefined) await saving;
       }
       if (stopped) break;
     }
   } catch (error) {
-    await Promise.allSettled(sinks.map((s) => s.close()));
-    await source.close();
+    await run.abandon(source);
     throw error;
   }
-  await Promise.all(sinks.map((s) => s.flush()));
-  if (options.checkpoint !== undefined && lastPosition !== null) await saveCheckpoint(options.checkpoint.path, sinks, lastPosition, counts);
-  await source.close();
-  progress.final();
-  return { ...counts.snapshot(), stopped: stopped && signal?.aborted === true, failures };
+  return run.finish(source, stopped && signal?.aborted === true);
 }
 
 /** Sends one outcome where it belongs, and counts it; a promise while the sink asks to wait. */
@@ -372,18 +382,6 @@ async function saveCheckpoint(path: string, sinks: readonly Sink[], position: So
     stats: counts.snapshot(),
   };
   await writeCheckpoint(path, checkpoint);
-}
-
-function processOptionsOf<S extends string>(options: StreamOptions<S>): ProcessOptions<S> | undefined {
-  const { initialState, timeoutSeconds, dataMode, strategy, variables } = options;
-  if (initialState === undefined && timeoutSeconds === undefined && dataMode === undefined && strategy === undefined && variables === undefined) return undefined;
-  return {
-    ...(initialState === undefined ? {} : { initialState }),
-    ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
-    ...(dataMode === undefined ? {} : { dataMode }),
-    ...(strategy === undefined ? {} : { strategy }),
-    ...(variables === undefined ? {} : { variables }),
-  };
 }
 
 function distinct(sinks: readonly (Sink | null | undefined)[]): Sink[] {

@@ -165,7 +165,7 @@ class ProgressView {
  * SIGINT and SIGTERM while the command runs (from the start, so a signal during compiling still
  * lets the command clean up): they abort the batch, and the first one is remembered.
  */
-class Stopper {
+export class Stopper {
   readonly controller = new AbortController();
   stoppedBy: string | undefined;
   readonly #stop = (signal: NodeJS.Signals): void => {

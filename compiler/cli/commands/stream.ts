@@ -19,7 +19,7 @@ import { runtimeEntry, toAbsolute } from "../host.js";
 import { type CliIo, EXIT, write } from "../io.js";
 import { formatDuration } from "../progress.js";
 import { printDiagnostics } from "../sources.js";
-import type { ProgressMode } from "./batch.js";
+import { type ProgressMode, Stopper } from "./batch.js";
 import { closeMachine, isDirectory, isFile, type LoadedMachine, loadMachine, type LoadOptions, SIGNAL_EXIT } from "./load.js";
 
 /** Options of `fsmc stream`. */
@@ -81,14 +81,7 @@ const LINE_INTERVAL_MS = 2000;
 
 /** Runs `fsmc stream`; exit codes as `fsmc run` (3 when a record failed or a line was unreadable), 130/143 when stopped. */
 export async function streamCommand(io: CliIo, file: string, options: StreamCommandOptions): Promise<number> {
-  const controller = new AbortController();
-  let stoppedBy: string | undefined;
-  const stop = (signal: NodeJS.Signals): void => {
-    stoppedBy ??= signal;
-    controller.abort();
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  const stopper = new Stopper();
   try {
     const problem = checkPaths(io, options);
     if (problem !== undefined) {
@@ -101,7 +94,7 @@ export async function streamCommand(io: CliIo, file: string, options: StreamComm
     let exit: number;
     let closing: Diagnostic | undefined;
     try {
-      exit = await run(io, fsm, options, controller.signal, () => stoppedBy);
+      exit = await run(io, fsm, options, stopper.controller.signal, () => stopper.stoppedBy);
     } finally {
       closing = await closeMachine(fsm);
     }
@@ -111,8 +104,7 @@ export async function streamCommand(io: CliIo, file: string, options: StreamComm
     }
     return exit;
   } finally {
-    process.removeListener("SIGINT", stop);
-    process.removeListener("SIGTERM", stop);
+    stopper.dispose();
   }
 }
 
